@@ -1,0 +1,72 @@
+// The event model: one record per visible operation of an execution, fed to checkers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "weft/source_loc.hpp"
+
+namespace weft {
+
+enum class OpKind : std::uint8_t {
+  kSpawn,          // object = spawned thread id
+  kJoin,           // object = joined thread id
+  kExit,           // the thread finished
+  kLock,           // mutex acquired
+  kTryLock,        // value = 1 on success, 0 on failure
+  kUnlock,
+  kAtomicLoad,     // value = value read
+  kAtomicStore,    // value = value written
+  kAtomicRmw,      // exchange / fetch_op; value = value written, aux = value read
+  kAtomicCas,      // value = 1 on success; aux = value read
+  kVarRead,
+  kVarWrite,
+  kCvWait,         // releases the mutex (aux = mutex id); value = 1 when woken spuriously
+  kCvWake,         // re-acquired the mutex after a wait (aux = mutex id)
+  kCvNotifyOne,    // value = woken thread id, -1 when no thread waited (lost notify)
+  kCvNotifyAll,    // value = number of threads woken
+  kSemAcquire,
+  kSemTryAcquire,  // value = 1 on success
+  kSemRelease,     // value = count released
+  kYield,
+  kChoose,         // value = chosen value (weft::choose)
+  kAssert,         // a failed assertion
+};
+inline constexpr int kOpKindCount = 22;
+
+// Dotted operation name, e.g. "mutex.lock".
+std::string_view op_name(OpKind kind);
+
+enum class ObjectKind : std::uint8_t { kNone, kThread, kMutex, kAtomic, kVar, kCondVar, kSemaphore };
+std::string_view object_kind_name(ObjectKind kind);
+
+// One visible operation, as executed. Trivially copyable; recorded into a preallocated log.
+struct Event {
+  std::uint32_t step = 0;    // index in the execution's log
+  std::int32_t thread = 0;   // thread that executed it
+  OpKind op = OpKind::kYield;
+  ObjectKind object_kind = ObjectKind::kNone;
+  std::memory_order order = std::memory_order_seq_cst;  // atomics only
+  std::int32_t object = -1;  // object id within the execution (threads: thread id)
+  std::int64_t value = 0;    // see OpKind
+  std::int64_t aux = 0;      // see OpKind
+  SourceLoc location;
+};
+
+// Identity of a synchronization object or tracked variable of one execution.
+struct ObjectInfo {
+  ObjectKind kind = ObjectKind::kNone;
+  SourceLoc declared;  // where it was constructed
+};
+
+// A read-only view of a finished (or aborted) execution, handed to checkers.
+struct ExecutionView {
+  std::span<const Event> events;
+  std::span<const ObjectInfo> objects;  // indexed by Event::object for non-thread objects
+  int thread_count = 0;
+  std::uint64_t execution = 0;          // 1-based execution index within the run
+};
+
+}  // namespace weft

@@ -1,0 +1,63 @@
+// Exploring a test body or a catalog scenario under weft's scheduler, and replaying a schedule.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "weft/finding.hpp"
+#include "weft/params.hpp"
+#include "weft/schedule.hpp"
+#include "weft/scenario.hpp"
+
+namespace weft {
+
+class Strategy;
+class Checker;
+
+enum class StrategyKind : std::uint8_t { kDfs, kRandom };
+
+struct Options {
+  StrategyKind strategy = StrategyKind::kDfs;
+  int preemption_bound = -1;              // dfs: -1 unbounded
+  std::uint64_t max_executions = 0;       // 0: unlimited for dfs, 1000 for random
+  std::uint64_t seed = 1;                 // random
+  std::uint32_t max_steps = 20000;        // per execution; beyond it: step_bound finding
+  bool spurious_wakeups = true;           // condition variables may wake spuriously
+  std::uint32_t max_spurious = 1;         // spurious wake-ups allowed per execution
+  bool stop_on_first = true;              // stop after the first execution with a finding
+  bool trace = true;                      // keep a readable trace in each finding
+  std::size_t stack_size = 64 * 1024;     // bytes per simulated thread stack
+};
+
+struct Result {
+  std::uint64_t executions = 0;
+  bool complete = false;        // the whole search space was explored (a proof, within the model)
+  std::string bounded_by;       // why the search stopped early: "finding", "max_executions", ...
+  std::string strategy;         // "dfs", "random", "replay"
+  std::uint64_t seed = 0;
+  double seconds = 0;
+  std::uint64_t max_steps_seen = 0;
+  std::vector<Finding> findings;
+  std::string divergence;       // replay: where a nondeterministic body diverged; empty otherwise
+
+  bool ok() const { return findings.empty() && divergence.empty(); }
+  bool has(FindingKind kind) const;
+};
+
+// Explores `body` (run as the main thread of every execution) with the given options.
+// Sync objects must be created inside `body`: each execution starts from fresh state.
+// Exceptions escaping `body` or its threads become uncaught_exception findings.
+Result explore(const std::function<void()>& body, const Options& options = {});
+
+// Explores a catalog scenario with the given parameter values.
+Result explore_scenario(const Scenario& scenario, const Params& params, const Options& options);
+
+// Runs exactly the execution recorded in `schedule`. On success the findings are those of
+// that execution; a nondeterministic body that diverges sets Result::divergence.
+Result replay(const std::function<void()>& body, const Schedule& schedule, const Options& options = {});
+Result replay_scenario(const Scenario& scenario, const Schedule& schedule, const Options& options = {});
+
+}  // namespace weft

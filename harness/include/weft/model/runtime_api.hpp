@@ -1,0 +1,86 @@
+// The model runtime's entry points used by the facade; not for direct use by scenarios.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "weft/event.hpp"
+#include "weft/source_loc.hpp"
+
+namespace weft::detail {
+
+// Embedded in every model sync object: its id and the execution it belongs to.
+struct ObjectSlot {
+  std::int32_t id = -1;
+  std::uint32_t epoch = 0;
+};
+
+struct MutexState {
+  ObjectSlot slot;
+  std::int32_t owner = -1;  // thread id, -1 when free
+};
+
+struct CondVarState {
+  ObjectSlot slot;
+};
+
+struct SemaphoreState {
+  ObjectSlot slot;
+  std::int64_t count = 0;
+  std::int64_t max = 0;
+};
+
+// A type-erased thread body that the runtime relocates onto the new thread's own stack
+// (no heap allocation per spawn).
+struct ThreadBody {
+  void* object = nullptr;
+  std::size_t size = 0;
+  std::size_t align = 0;
+  void (*relocate)(void* dst, void* src) = nullptr;  // move-constructs at dst
+  void (*run)(void* obj) = nullptr;
+  void (*destroy)(void* obj) = nullptr;
+};
+
+// Thrown through a simulated thread to unwind it when its execution is aborted. It does not
+// derive from std::exception; a scenario's catch (...) must rethrow it.
+struct AbortExecution {};
+
+// All functions below require a running execution (they throw std::logic_error otherwise)
+// and are called on the current simulated thread. Blocking ones return when the operation
+// has taken effect.
+void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared);
+// Scheduling point, then logs an access; the caller performs it and may fill in the
+// returned event's value/aux before its next runtime call.
+Event& access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc);
+void mutex_lock(MutexState& m, SourceLoc loc);
+bool mutex_try_lock(MutexState& m, SourceLoc loc);
+void mutex_unlock(MutexState& m, SourceLoc loc);
+void cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc);
+void cv_notify_one(CondVarState& cv, SourceLoc loc);
+void cv_notify_all(CondVarState& cv, SourceLoc loc);
+void sem_acquire(SemaphoreState& s, SourceLoc loc);
+bool sem_try_acquire(SemaphoreState& s, SourceLoc loc);
+void sem_release(SemaphoreState& s, std::int64_t update, SourceLoc loc);
+int spawn(const ThreadBody& body, SourceLoc loc);
+void join(int thread, SourceLoc loc);
+void detach(int thread);
+void yield(SourceLoc loc);
+std::uint32_t choose(std::uint32_t n, SourceLoc loc);
+void assert_fail(const char* expression, SourceLoc loc);
+// Reports misuse detected in a destructor (cannot throw): recorded as an api_misuse finding.
+void report_misuse(const char* what, SourceLoc loc) noexcept;
+int current_thread();
+
+template <class T>
+std::int64_t to_event_value(const T& v) {
+  if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
+    return static_cast<std::int64_t>(v);
+  } else if constexpr (std::is_pointer_v<T>) {
+    return static_cast<std::int64_t>(reinterpret_cast<std::intptr_t>(v));
+  } else {
+    return 0;
+  }
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,70 @@
+// The scenario catalog: named scenarios (family/variant) with parameters and declared verdicts.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "weft/finding.hpp"
+#include "weft/params.hpp"
+
+namespace weft {
+
+enum class Engine : std::uint8_t { kModel, kNative, kRelacy };
+std::string_view engine_name(Engine engine);
+
+// What one engine is expected to report. `kinds` empty means "clean"; a non-empty
+// `skip_reason` means the engine cannot run the scenario (reported as skipped, never passed).
+struct Expectation {
+  std::vector<FindingKind> kinds;
+  std::string_view skip_reason;
+  bool clean() const { return kinds.empty() && skip_reason.empty(); }
+};
+
+// How `weft check` (and a plain `weft explore` without options) explores the scenario.
+struct ExploreDefaults {
+  int preemption_bound = -1;           // -1: unbounded
+  std::uint64_t max_executions = 0;    // 0: the runner's default
+};
+
+struct Scenario {
+  std::string_view name;         // "family/variant"
+  std::string_view description;  // one line
+  std::vector<ParamSpec> params;
+  Expectation model;             // verdict under weft's own scheduler
+  Expectation native;            // verdict on real threads under ThreadSanitizer
+  Expectation relacy;            // verdict under Relacy
+  void (*body)(const Params&) = nullptr;  // the scenario's main thread
+  ExploreDefaults explore;
+  // Executions of a complete exhaustive DFS at default parameters (0: not recorded).
+  // Tests pin it so that an explorer change that prunes or duplicates executions shows.
+  std::uint64_t dfs_executions = 0;
+
+  std::string_view family() const { return name.substr(0, name.find('/')); }
+  Params default_params() const { return Params(params); }
+};
+
+// All registered scenarios, sorted by name.
+const std::vector<const Scenario*>& scenarios();
+// nullptr when unknown.
+const Scenario* find_scenario(std::string_view name);
+
+// Registers a scenario at static-initialization time.
+class ScenarioRegistrar {
+ public:
+  explicit ScenarioRegistrar(const Scenario& scenario);
+};
+
+// 32-bit FNV-1a of the scenario name: ties a schedule token to its scenario.
+std::uint32_t scenario_hash(std::string_view name);
+
+}  // namespace weft
+
+#define WEFT_SCENARIO_CAT2(a, b) a##b
+#define WEFT_SCENARIO_CAT(a, b) WEFT_SCENARIO_CAT2(a, b)
+// WEFT_REGISTER_SCENARIO({.name = "family/variant", ...});
+#define WEFT_REGISTER_SCENARIO(...)                                         \
+  static const ::weft::Scenario WEFT_SCENARIO_CAT(weft_scenario_, __LINE__) \
+      __VA_ARGS__;                                                          \
+  static const ::weft::ScenarioRegistrar WEFT_SCENARIO_CAT(weft_registrar_, __LINE__)( \
+      WEFT_SCENARIO_CAT(weft_scenario_, __LINE__))

@@ -1,0 +1,115 @@
+// `weft explore` and `weft replay`: run a catalog scenario under the model engine.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/report.hpp"
+#include "weft/explore.hpp"
+#include "weft/scenario.hpp"
+
+namespace weft::cli {
+
+namespace {
+
+struct ExploreArgs {
+  std::string scenario;
+  std::string strategy = "dfs";
+  int preemption_bound = -1;
+  std::uint64_t max_executions = 0;
+  std::uint64_t seed = 1;
+  std::uint32_t max_steps = 20000;
+  std::vector<std::string> sets;
+  bool no_spurious = false;
+  std::uint32_t max_spurious = 1;
+  bool keep_going = false;
+  bool json = false;
+  bool no_trace = false;
+  std::string token;
+};
+
+const Scenario& lookup(const std::string& name) {
+  const Scenario* s = find_scenario(name);
+  if (s == nullptr) throw InputError(fmt::format("unknown scenario '{}' (see 'weft list')", name));
+  return *s;
+}
+
+int print_result(const Scenario& s, const Params& params, const Result& r, const ExploreArgs& a) {
+  if (a.json) {
+    std::cout << result_json(s, params, r, "model").dump(2) << "\n";
+  } else {
+    std::cout << result_text(s, params, r, !a.no_trace);
+  }
+  return r.ok() ? kExitClean : kExitFinding;
+}
+
+void add_common(CLI::App* cmd, ExploreArgs& a) {
+  cmd->add_flag("--json", a.json, "Print one JSON object (see README: the --json contract)");
+  cmd->add_flag("--no-trace", a.no_trace, "Do not print the failing execution's trace");
+}
+
+}  // namespace
+
+void add_explore_commands(CLI::App& app, int& exit_code) {
+  auto a = std::make_shared<ExploreArgs>();
+  auto* explore = app.add_subcommand("explore", "Explore a scenario's interleavings under weft's scheduler");
+  explore->add_option("scenario", a->scenario, "Scenario name, family/variant (see 'weft list')")->required();
+  explore->add_option("--strategy", a->strategy, "dfs (exhaustive) or random")
+      ->check(CLI::IsMember({"dfs", "random"}));
+  explore->add_option("--preemption-bound", a->preemption_bound, "dfs: at most N preemptions per execution")
+      ->check(CLI::Range(0, 1000));
+  explore->add_option("--max-executions", a->max_executions, "Stop after N executions (random: default 1000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62));
+  explore->add_option("--seed", a->seed, "random: seed of the run");
+  explore->add_option("--max-steps", a->max_steps, "Step bound per execution (beyond it: step_bound finding)")
+      ->check(CLI::Range(1u, 100000000u));
+  explore->add_option("--set", a->sets, "Override a scenario parameter, NAME=VALUE (repeatable)");
+  explore->add_flag("--no-spurious", a->no_spurious, "Condition variables never wake spuriously");
+  explore->add_option("--max-spurious", a->max_spurious, "Spurious wake-ups per execution (default 1)")
+      ->check(CLI::Range(0u, 127u));
+  explore->add_flag("--keep-going", a->keep_going, "Do not stop at the first execution with a finding");
+  add_common(explore, *a);
+  explore->callback([a, &exit_code] {
+    const Scenario& s = lookup(a->scenario);
+    Params params = s.default_params();
+    for (const std::string& set : a->sets) {
+      const std::string err = params.set(set);
+      if (!err.empty()) throw InputError(err);
+    }
+    Options o;
+    o.strategy = a->strategy == "random" ? StrategyKind::kRandom : StrategyKind::kDfs;
+    o.preemption_bound = a->preemption_bound >= 0 ? a->preemption_bound : s.explore.preemption_bound;
+    o.max_executions = a->max_executions != 0 ? a->max_executions : s.explore.max_executions;
+    o.seed = a->seed;
+    o.max_steps = a->max_steps;
+    o.spurious_wakeups = !a->no_spurious;
+    o.max_spurious = a->max_spurious;
+    o.stop_on_first = !a->keep_going;
+    exit_code = print_result(s, params, explore_scenario(s, params, o), *a);
+  });
+
+  auto r = std::make_shared<ExploreArgs>();
+  auto* replay = app.add_subcommand("replay", "Re-run exactly the execution a schedule token recorded");
+  replay->add_option("scenario", r->scenario, "Scenario name, family/variant")->required();
+  replay->add_option("token", r->token, "Schedule token printed with a finding (w1....)")->required();
+  add_common(replay, *r);
+  replay->callback([r, &exit_code] {
+    const Scenario& s = lookup(r->scenario);
+    const ScheduleParse parsed = decode_schedule(r->token);
+    if (!parsed.schedule) throw InputError(parsed.error);
+    Result result;
+    try {
+      result = replay_scenario(s, *parsed.schedule);
+    } catch (const std::invalid_argument& e) {
+      throw InputError(e.what());
+    }
+    Params params = s.default_params();
+    for (std::size_t i = 0; i < parsed.schedule->params.size(); ++i) {
+      params.mutable_values()[i] = parsed.schedule->params[i];
+    }
+    exit_code = print_result(s, params, result, *r);
+  });
+}
+
+}  // namespace weft::cli

@@ -1,0 +1,670 @@
+// One execution: fiber hand-over between simulated threads, visible operations, runtime findings.
+#include "runtime/execution.hpp"
+
+#include <cxxabi.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <typeinfo>
+
+namespace weft::detail {
+
+thread_local Execution* tl_execution = nullptr;
+
+void check_failed(const char* what, const char* file, int line) {
+  std::fprintf(stderr, "weft: internal check failed: %s at %s:%d\n", what, file, line);
+  std::abort();
+}
+
+namespace {
+
+EhState* eh_globals() { return reinterpret_cast<EhState*>(abi::__cxa_get_globals()); }
+
+std::string demangle(const char* name) {
+  int status = 0;
+  char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  std::string out = (status == 0 && d != nullptr) ? d : name;
+  std::free(d);
+  return out;
+}
+
+std::string thread_name(int tid) { return tid < 0 ? std::string("root") : fmt::format("t{}", tid); }
+
+}  // namespace
+
+Execution::Execution(const Options& options, StackPool& pool) : options_(options), pool_(pool) {
+  threads_.reserve(32);
+  conts_.reserve(33);
+  runnable_.reserve(32);
+  scratch_.reserve(32);
+  events_.reserve(1024);
+  objects_.reserve(64);
+  choices_.reserve(256);
+}
+
+Execution::~Execution() = default;
+
+void Execution::reset() {
+  threads_.clear();
+  conts_.clear();
+  events_.clear();
+  objects_.clear();
+  choices_.clear();
+  findings_.clear();
+  aborting_ = false;
+  spurious_used_ = 0;
+  spurious_pruned_ = false;
+  current_ = -1;
+  switched_from_ = -1;
+  ++epoch_;
+}
+
+void Execution::run(const std::function<void()>& body, Strategy& strategy, std::uint64_t index) {
+  reset();
+  strategy_ = &strategy;
+  index_ = index;
+  main_body_ = &body;
+  conts_.emplace_back();  // root slot
+  ThreadBody main;
+  const std::function<void()>* fn = &body;
+  main.object = &fn;
+  main.size = sizeof(fn);
+  main.align = alignof(decltype(fn));
+  main.relocate = [](void* dst, void* src) { std::memcpy(dst, src, sizeof(const std::function<void()>*)); };
+  main.run = [](void* obj) { (**static_cast<const std::function<void()>**>(obj))(); };
+  main.destroy = [](void*) {};
+  create_thread(main, -1);
+
+  Execution* outer = tl_execution;
+  tl_execution = this;
+  switch_to(0);  // returns when every thread has finished
+  tl_execution = outer;
+  WEFT_CHECK(current_ == -1);
+  for (const ThreadState& t : threads_) WEFT_CHECK(t.finished);
+}
+
+ExecutionView Execution::view() const {
+  ExecutionView v;
+  v.events = events_;
+  v.objects = objects_;
+  v.thread_count = static_cast<int>(threads_.size());
+  v.execution = index_;
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// Fibers and hand-over
+
+int Execution::create_thread(const ThreadBody& body, int parent) {
+  const int tid = static_cast<int>(threads_.size());
+  threads_.emplace_back();
+  threads_.back().parent = parent;
+  conts_.emplace_back();
+
+  if (body.size > pool_.stack_size() / 4) {
+    throw std::logic_error("weft: thread callable too large for the simulated stack (raise Options::stack_size)");
+  }
+  boost::context::stack_context sctx = pool_.allocate();
+  // The callable lives at the top of the new stack; the fiber's stack starts below it.
+  const auto top = reinterpret_cast<std::uintptr_t>(sctx.sp);
+  const std::uintptr_t obj_addr = (top - body.size) & ~(static_cast<std::uintptr_t>(body.align) - 1);
+  void* obj = reinterpret_cast<void*>(obj_addr);
+  body.relocate(obj, body.object);
+  const std::uintptr_t sp = obj_addr & ~static_cast<std::uintptr_t>(63);
+  boost::context::preallocated palloc(reinterpret_cast<void*>(sp), sctx.size - (top - sp), sctx);
+  conts_[tid + 1] = Fiber(std::allocator_arg, palloc, PoolStackAllocator{&pool_},
+                          [this, tid, obj, run = body.run, destroy = body.destroy](Fiber&& from) {
+                            return thread_main(tid, obj, run, destroy, std::move(from));
+                          });
+  return tid;
+}
+
+void Execution::switch_to(int tid) {
+  const int self = current_;
+  EhState* g = eh_globals();
+  (self >= 0 ? threads_[self].eh : root_eh_) = *g;
+  *g = tid >= 0 ? threads_[tid].eh : root_eh_;
+  current_ = tid;
+  switched_from_ = self;
+  Fiber from = std::move(conts_[tid + 1]).resume();
+  // Resumed: whoever switched to us set current_ = self and switched_from_ = themselves.
+  conts_[switched_from_ + 1] = std::move(from);
+}
+
+Fiber Execution::thread_main(int tid, void* object, void (*run)(void*), void (*destroy)(void*), Fiber&& from) {
+  conts_[switched_from_ + 1] = std::move(from);
+  std::string escaped;  // type and message of an exception that escaped the thread
+  bool threw = false;
+  try {
+    run(object);
+  } catch (const AbortExecution&) {
+  } catch (const std::exception& e) {
+    threw = true;
+    escaped = demangle(typeid(e).name()) + ": " + e.what();
+  } catch (...) {
+    threw = true;
+    const std::type_info* type = abi::__cxa_current_exception_type();
+    escaped = type != nullptr ? demangle(type->name()) : std::string("unknown exception");
+  }
+  destroy(object);
+  if (threw && !aborting_) {
+    Finding& f = add_finding(FindingKind::kUncaughtException,
+                             fmt::format("exception escaped thread {}: {}", thread_name(tid), escaped),
+                             threads_[tid].pending_loc);
+    f.operation = "thread.exit";
+    aborting_ = true;
+  }
+  return finish_thread(tid);
+}
+
+Fiber Execution::finish_thread(int tid) {
+  threads_[tid].finished = true;
+  if (!aborting_) log(OpKind::kExit, ObjectKind::kThread, tid, std::memory_order_seq_cst, threads_[tid].pending_loc);
+  const int next = next_after_exit(tid);
+  *eh_globals() = next >= 0 ? threads_[next].eh : root_eh_;
+  current_ = next;
+  switched_from_ = tid;
+  return std::move(conts_[next + 1]);
+}
+
+int Execution::next_after_exit(int tid) {
+  ThreadState& t = threads_[tid];
+  if (t.starting && !aborting_) {
+    t.starting = false;
+    return t.parent;
+  }
+  t.starting = false;
+  if (!aborting_) {
+    compute_runnable();
+    if (runnable_.size() == 1) return runnable_[0];
+    if (runnable_.size() > 1) return pick(tid, false, false);
+    for (const ThreadState& other : threads_) {
+      if (!other.finished) {
+        fail_deadlock(tid);
+        break;
+      }
+    }
+  }
+  if (aborting_) {  // unwind the remaining threads one after another
+    for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
+      if (!threads_[i].finished) return i;
+    }
+  }
+  return -1;  // everything finished: back to the root
+}
+
+void Execution::after_resume() {
+  if (aborting_) [[unlikely]] {
+    if (std::uncaught_exceptions() == 0) throw AbortExecution{};
+  }
+}
+
+void Execution::abort_current() {
+  aborting_ = true;
+  if (std::uncaught_exceptions() == 0) throw AbortExecution{};
+}
+
+// ---------------------------------------------------------------------------------------
+// Scheduling
+
+bool Execution::enabled(const ThreadState& t) const {
+  if (t.finished) return false;
+  switch (t.pending) {
+    case OpKind::kLock:
+      return t.mutex->owner < 0;
+    case OpKind::kCvWake:
+      return t.waiting_on == nullptr && t.mutex->owner < 0;
+    case OpKind::kJoin:
+      return threads_[t.join_target].finished;
+    case OpKind::kSemAcquire:
+      return t.semaphore->count > 0;
+    default:
+      return true;
+  }
+}
+
+void Execution::compute_runnable() {
+  runnable_.clear();
+  const int n = static_cast<int>(threads_.size());
+  for (int i = 0; i < n; ++i) {
+    if (enabled(threads_[i])) runnable_.push_back(i);
+  }
+}
+
+int Execution::pick(int self, bool self_runnable, bool yielded) {
+  PickContext ctx;
+  ctx.runnable = runnable_;
+  ctx.current = self;
+  ctx.current_runnable = self_runnable;
+  ctx.yielded = yielded;
+  ctx.step = static_cast<std::uint32_t>(events_.size());
+  const int next = strategy_->pick_next(ctx);
+  choices_.push_back(static_cast<std::uint32_t>(next));
+  return next;
+}
+
+std::uint32_t Execution::choose_value(std::uint32_t n, ValueChoice kind) {
+  if (n <= 1) return 0;
+  const std::uint32_t v = strategy_->pick_value(n, kind, static_cast<std::uint32_t>(events_.size()));
+  WEFT_CHECK(v < n);
+  choices_.push_back(v);
+  return v;
+}
+
+void Execution::schedule() {
+  if (aborting_) [[unlikely]] {
+    after_resume();
+    return;
+  }
+  const int self = current_;
+  ThreadState& t = threads_[self];
+  if (t.starting) [[unlikely]] {
+    // End of the invisible prefix run at spawn: hand back to the spawning thread.
+    t.starting = false;
+    switch_to(t.parent);
+    after_resume();
+    return;
+  }
+  if (events_.size() >= options_.max_steps) [[unlikely]] {
+    fail_step_bound();
+    return;
+  }
+  compute_runnable();
+  int next;
+  if (runnable_.size() == 1) [[likely]] {
+    next = runnable_[0];
+  } else if (runnable_.empty()) {
+    fail_deadlock(self);
+    return;
+  } else {
+    next = pick(self, enabled(t), t.pending == OpKind::kYield);
+  }
+  if (next != self) {
+    switch_to(next);
+    after_resume();
+  }
+}
+
+void Execution::set_pending(OpKind op, SourceLoc loc) {
+  ThreadState& t = threads_[current_];
+  t.pending = op;
+  t.pending_loc = loc;
+}
+
+Event& Execution::log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc) {
+  Event& e = events_.emplace_back();
+  e.step = static_cast<std::uint32_t>(events_.size() - 1);
+  e.thread = current_;
+  e.op = op;
+  e.object_kind = kind;
+  e.order = order;
+  e.object = object;
+  e.location = loc;
+  return e;
+}
+
+// ---------------------------------------------------------------------------------------
+// Objects and visible operations
+
+void Execution::register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared) {
+  slot.id = static_cast<std::int32_t>(objects_.size());
+  slot.epoch = epoch_;
+  objects_.push_back(ObjectInfo{kind, declared});
+}
+
+bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
+  if (slot.epoch == epoch_ && slot.id >= 0) [[likely]] return true;
+  if (!aborting_) {
+    fail_misuse("a sync object created outside this execution is used in it (create objects inside the explored body)",
+                loc);
+  }
+  return false;
+}
+
+Event& Execution::access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc) {
+  if (!check_slot(slot, loc)) return discard_;
+  set_pending(op, loc);
+  schedule();
+  if (aborting_) return discard_;
+  return log(op, kind, slot.id, order, loc);
+}
+
+void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
+  if (!check_slot(m.slot, loc)) return;
+  ThreadState& t = threads_[current_];
+  t.mutex = &m;
+  set_pending(OpKind::kLock, loc);
+  schedule();
+  if (aborting_) return;
+  m.owner = current_;
+  log(OpKind::kLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
+}
+
+bool Execution::mutex_try_lock(MutexState& m, SourceLoc loc) {
+  if (!check_slot(m.slot, loc)) return false;
+  set_pending(OpKind::kTryLock, loc);
+  schedule();
+  if (aborting_) return false;
+  const bool ok = m.owner < 0;
+  if (ok) m.owner = current_;
+  log(OpKind::kTryLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc).value = ok ? 1 : 0;
+  return ok;
+}
+
+void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
+  if (!check_slot(m.slot, loc)) return;
+  if (aborting_) return;
+  if (m.owner != current_) {
+    fail_misuse(fmt::format("{} unlocks {}, which {}", thread_name(current_), object_name(m.slot.id),
+                            m.owner < 0 ? std::string("is not locked")
+                                        : fmt::format("is held by {}", thread_name(m.owner))),
+                loc);
+    return;
+  }
+  set_pending(OpKind::kUnlock, loc);
+  schedule();
+  if (aborting_) return;
+  m.owner = -1;
+  log(OpKind::kUnlock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
+}
+
+void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
+  if (!check_slot(cv.slot, loc) || !check_slot(m.slot, loc)) return;
+  if (aborting_) return;
+  if (m.owner != current_) {
+    fail_misuse(fmt::format("{} waits on {} without holding {}", thread_name(current_), object_name(cv.slot.id),
+                            object_name(m.slot.id)),
+                loc);
+    return;
+  }
+  set_pending(OpKind::kCvWait, loc);
+  schedule();
+  if (aborting_) return;
+  bool spurious = false;
+  if (options_.spurious_wakeups) {
+    if (spurious_used_ < options_.max_spurious) {
+      spurious = choose_value(2, ValueChoice::kSpuriousWake) == 1;
+      if (spurious) ++spurious_used_;
+    } else {
+      spurious_pruned_ = true;
+    }
+  }
+  m.owner = -1;
+  Event& e = log(OpKind::kCvWait, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc);
+  e.aux = m.slot.id;
+  e.value = spurious ? 1 : 0;
+  ThreadState& t = threads_[current_];
+  t.waiting_on = spurious ? nullptr : &cv;
+  t.mutex = &m;
+  set_pending(OpKind::kCvWake, loc);
+  schedule();
+  if (aborting_) return;
+  m.owner = current_;
+  log(OpKind::kCvWake, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc).aux = m.slot.id;
+}
+
+void Execution::cv_notify(CondVarState& cv, bool all, SourceLoc loc) {
+  if (!check_slot(cv.slot, loc)) return;
+  const OpKind op = all ? OpKind::kCvNotifyAll : OpKind::kCvNotifyOne;
+  set_pending(op, loc);
+  schedule();
+  if (aborting_) return;
+  scratch_.clear();
+  for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
+    if (threads_[i].waiting_on == &cv) scratch_.push_back(i);
+  }
+  std::int64_t value;
+  if (all) {
+    for (int w : scratch_) threads_[w].waiting_on = nullptr;
+    value = static_cast<std::int64_t>(scratch_.size());
+  } else if (scratch_.empty()) {
+    value = -1;  // nobody waits: the notification is lost
+  } else {
+    const int w = scratch_[choose_value(static_cast<std::uint32_t>(scratch_.size()), ValueChoice::kNotifyWaiter)];
+    threads_[w].waiting_on = nullptr;
+    value = w;
+  }
+  log(op, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc).value = value;
+}
+
+void Execution::sem_acquire(SemaphoreState& s, SourceLoc loc) {
+  if (!check_slot(s.slot, loc)) return;
+  threads_[current_].semaphore = &s;
+  set_pending(OpKind::kSemAcquire, loc);
+  schedule();
+  if (aborting_) return;
+  --s.count;
+  log(OpKind::kSemAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = s.count;
+}
+
+bool Execution::sem_try_acquire(SemaphoreState& s, SourceLoc loc) {
+  if (!check_slot(s.slot, loc)) return false;
+  set_pending(OpKind::kSemTryAcquire, loc);
+  schedule();
+  if (aborting_) return false;
+  const bool ok = s.count > 0;
+  if (ok) --s.count;
+  log(OpKind::kSemTryAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = ok ? 1 : 0;
+  return ok;
+}
+
+void Execution::sem_release(SemaphoreState& s, std::int64_t update, SourceLoc loc) {
+  if (!check_slot(s.slot, loc)) return;
+  set_pending(OpKind::kSemRelease, loc);
+  schedule();
+  if (aborting_) return;
+  if (update < 0 || s.count + update > s.max) {
+    fail_misuse(fmt::format("{} releases {} by {} (count {}, max {})", thread_name(current_),
+                            object_name(s.slot.id), update, s.count, s.max),
+                loc);
+    return;
+  }
+  s.count += update;
+  log(OpKind::kSemRelease, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = update;
+}
+
+int Execution::spawn(const ThreadBody& body, SourceLoc loc) {
+  set_pending(OpKind::kSpawn, loc);
+  schedule();
+  if (aborting_) return -1;
+  const int parent = current_;
+  const int child = create_thread(body, parent);
+  log(OpKind::kSpawn, ObjectKind::kThread, child, std::memory_order_seq_cst, loc);
+  threads_[child].starting = true;
+  threads_[child].pending_loc = loc;
+  switch_to(child);  // the child runs up to its first visible operation, then hands back
+  after_resume();
+  return child;
+}
+
+void Execution::join(int thread, SourceLoc loc) {
+  if (aborting_) return;
+  if (thread < 0 || thread >= static_cast<int>(threads_.size()) || threads_[thread].joined ||
+      threads_[thread].detached) {
+    fail_misuse(fmt::format("{} joins a thread that is not joinable", thread_name(current_)), loc);
+    return;
+  }
+  threads_[current_].join_target = thread;
+  set_pending(OpKind::kJoin, loc);
+  schedule();
+  if (aborting_) return;
+  threads_[thread].joined = true;
+  log(OpKind::kJoin, ObjectKind::kThread, thread, std::memory_order_seq_cst, loc);
+}
+
+void Execution::detach(int thread) {
+  if (thread >= 0 && thread < static_cast<int>(threads_.size())) threads_[thread].detached = true;
+}
+
+void Execution::yield(SourceLoc loc) {
+  set_pending(OpKind::kYield, loc);
+  schedule();
+  if (aborting_) return;
+  log(OpKind::kYield, ObjectKind::kNone, -1, std::memory_order_seq_cst, loc);
+}
+
+std::uint32_t Execution::choose(std::uint32_t n, SourceLoc loc) {
+  if (aborting_) return 0;
+  if (n == 0) {
+    fail_misuse("weft::choose(0): no value to choose from", loc);
+    return 0;
+  }
+  const std::uint32_t v = choose_value(n, ValueChoice::kUser);
+  log(OpKind::kChoose, ObjectKind::kNone, -1, std::memory_order_seq_cst, loc).value = v;
+  return v;
+}
+
+// ---------------------------------------------------------------------------------------
+// Findings
+
+Finding& Execution::add_finding(FindingKind kind, std::string message, SourceLoc loc) {
+  Finding& f = findings_.emplace_back();
+  f.kind = kind;
+  f.message = std::move(message);
+  f.location = loc;
+  f.step = events_.size();
+  f.execution = index_;
+  if (current_ >= 0) f.threads.push_back(current_);
+  return f;
+}
+
+void Execution::assert_fail(const char* expression, SourceLoc loc) {
+  if (aborting_) {
+    after_resume();
+    return;
+  }
+  log(OpKind::kAssert, ObjectKind::kNone, -1, std::memory_order_seq_cst, loc);
+  Finding& f = add_finding(FindingKind::kAssertionFailure,
+                           fmt::format("assertion `{}` failed in {}", expression, thread_name(current_)), loc);
+  f.step = events_.size() - 1;
+  f.operation = "assert";
+  abort_current();
+}
+
+void Execution::report_misuse(const char* what, SourceLoc loc) noexcept {
+  if (aborting_) return;
+  try {
+    Finding& f = add_finding(FindingKind::kApiMisuse, fmt::format("{}: {}", thread_name(current_), what), loc);
+    f.operation = "misuse";
+  } catch (...) {
+  }
+}
+
+void Execution::fail_misuse(std::string message, SourceLoc loc) {
+  Finding& f = add_finding(FindingKind::kApiMisuse, std::move(message), loc);
+  f.operation = "misuse";
+  abort_current();
+}
+
+std::string Execution::object_name(int object) const {
+  if (object < 0 || object >= static_cast<int>(objects_.size())) return fmt::format("object#{}", object);
+  const ObjectInfo& o = objects_[object];
+  return fmt::format("{}#{} ({})", object_kind_name(o.kind), object, format_location(o.declared));
+}
+
+std::string Execution::describe_wait(int tid) const {
+  const ThreadState& t = threads_[tid];
+  const std::string who = thread_name(tid);
+  const std::string at = format_location(t.pending_loc);
+  switch (t.pending) {
+    case OpKind::kLock:
+      return fmt::format("{} waits to lock {} at {}, held by {}", who, object_name(t.mutex->slot.id), at,
+                         thread_name(t.mutex->owner));
+    case OpKind::kCvWake:
+      if (t.waiting_on != nullptr) {
+        return fmt::format("{} waits on {} at {} (not notified)", who, object_name(t.waiting_on->slot.id), at);
+      }
+      return fmt::format("{} was woken at {} and waits to re-lock {}, held by {}", who, at,
+                         object_name(t.mutex->slot.id), thread_name(t.mutex->owner));
+    case OpKind::kJoin:
+      return fmt::format("{} waits to join {} at {}", who, thread_name(t.join_target), at);
+    case OpKind::kSemAcquire:
+      return fmt::format("{} waits to acquire {} at {} (count {})", who, object_name(t.semaphore->slot.id), at,
+                         t.semaphore->count);
+    default:
+      return fmt::format("{} is at {} ({})", who, op_name(t.pending), at);
+  }
+}
+
+void Execution::fail_deadlock(int reporter) {
+  std::vector<int> blocked;
+  for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
+    if (!threads_[i].finished) blocked.push_back(i);
+  }
+  const int primary = (reporter >= 0 && !threads_[reporter].finished) ? reporter : blocked.front();
+  Finding& f = add_finding(FindingKind::kDeadlock, {}, threads_[primary].pending_loc);
+  f.threads = blocked;
+  f.operation = std::string(op_name(threads_[primary].pending));
+  std::string summary;
+  for (int b : blocked) {
+    f.details.push_back(describe_wait(b));
+    if (!summary.empty()) summary += "; ";
+    summary += f.details.back();
+  }
+  f.message = fmt::format("deadlock: {} thread{} blocked: {}", blocked.size(), blocked.size() == 1 ? "" : "s",
+                          summary);
+  if (current_ == reporter && !threads_[reporter].finished) {
+    abort_current();
+  } else {
+    aborting_ = true;
+  }
+}
+
+void Execution::fail_step_bound() {
+  std::vector<int> live;
+  for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
+    if (!threads_[i].finished) live.push_back(i);
+  }
+  Finding& f = add_finding(FindingKind::kStepBound,
+                           fmt::format("execution exceeded {} steps with {} threads unfinished (possible livelock)",
+                                       options_.max_steps, live.size()),
+                           threads_[current_].pending_loc);
+  f.threads = live;
+  f.operation = std::string(op_name(threads_[current_].pending));
+  abort_current();
+}
+
+// ---------------------------------------------------------------------------------------
+// The runtime API: forwards to the execution on this OS thread.
+
+namespace {
+Execution& exec() {
+  Execution* e = tl_execution;
+  if (e == nullptr) [[unlikely]] {
+    throw std::logic_error("weft: a weft sync operation was called outside weft::explore");
+  }
+  return *e;
+}
+}  // namespace
+
+void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared) {
+  if (tl_execution != nullptr) tl_execution->register_object(slot, kind, declared);
+}
+Event& access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc) {
+  return exec().access(op, slot, kind, order, loc);
+}
+void mutex_lock(MutexState& m, SourceLoc loc) { exec().mutex_lock(m, loc); }
+bool mutex_try_lock(MutexState& m, SourceLoc loc) { return exec().mutex_try_lock(m, loc); }
+void mutex_unlock(MutexState& m, SourceLoc loc) { exec().mutex_unlock(m, loc); }
+void cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) { exec().cv_wait(cv, m, loc); }
+void cv_notify_one(CondVarState& cv, SourceLoc loc) { exec().cv_notify(cv, false, loc); }
+void cv_notify_all(CondVarState& cv, SourceLoc loc) { exec().cv_notify(cv, true, loc); }
+void sem_acquire(SemaphoreState& s, SourceLoc loc) { exec().sem_acquire(s, loc); }
+bool sem_try_acquire(SemaphoreState& s, SourceLoc loc) { return exec().sem_try_acquire(s, loc); }
+void sem_release(SemaphoreState& s, std::int64_t update, SourceLoc loc) { exec().sem_release(s, update, loc); }
+int spawn(const ThreadBody& body, SourceLoc loc) { return exec().spawn(body, loc); }
+void join(int thread, SourceLoc loc) { exec().join(thread, loc); }
+void detach(int thread) { exec().detach(thread); }
+void yield(SourceLoc loc) { exec().yield(loc); }
+std::uint32_t choose(std::uint32_t n, SourceLoc loc) { return exec().choose(n, loc); }
+void assert_fail(const char* expression, SourceLoc loc) { exec().assert_fail(expression, loc); }
+void report_misuse(const char* what, SourceLoc loc) noexcept {
+  if (tl_execution != nullptr) tl_execution->report_misuse(what, loc);
+}
+int current_thread() { return exec().current_thread(); }
+
+}  // namespace weft::detail

@@ -1,0 +1,146 @@
+// One execution: the simulated threads, their fibers, the objects and the event log.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runtime/fiber.hpp"
+#include "weft/event.hpp"
+#include "weft/explore.hpp"
+#include "weft/finding.hpp"
+#include "weft/model/runtime_api.hpp"
+#include "weft/strategy.hpp"
+
+namespace weft::detail {
+
+// Internal invariant check; stays on in release builds.
+#define WEFT_CHECK(cond)                                                             \
+  do {                                                                               \
+    if (!(cond)) ::weft::detail::check_failed(#cond, __FILE__, __LINE__);            \
+  } while (false)
+[[noreturn]] void check_failed(const char* what, const char* file, int line);
+
+// Per-fiber copy of the C++ runtime's exception bookkeeping (Itanium ABI
+// __cxa_eh_globals), swapped on every switch so that an exception in flight on one
+// simulated thread is invisible to the others.
+struct EhState {
+  void* caught = nullptr;
+  unsigned int uncaught = 0;
+};
+
+struct ThreadState {
+  OpKind pending = OpKind::kYield;  // the visible operation it will execute next
+  bool finished = false;
+  bool starting = false;  // running its invisible prefix right after spawn
+  bool joined = false;
+  bool detached = false;
+  int parent = -1;
+  int join_target = -1;                    // pending kJoin
+  MutexState* mutex = nullptr;             // pending kLock / kCvWake
+  SemaphoreState* semaphore = nullptr;     // pending kSemAcquire
+  const CondVarState* waiting_on = nullptr;  // blocked in a wait, not yet notified
+  SourceLoc pending_loc;
+  EhState eh;
+};
+
+// Invariants: exactly one simulated thread runs at a time (current_); a thread resumed by
+// the scheduler finds its pending operation enabled, unless the execution is aborting, in
+// which case every visible operation unwinds or returns without effect.
+class Execution {
+ public:
+  Execution(const Options& options, StackPool& pool);
+  ~Execution();
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+
+  // Runs `body` as thread 0 until every thread has finished or the execution aborted.
+  void run(const std::function<void()>& body, Strategy& strategy, std::uint64_t index);
+
+  ExecutionView view() const;
+  const std::vector<Finding>& findings() const { return findings_; }
+  const std::vector<std::uint32_t>& choices() const { return choices_; }
+  const std::vector<ThreadState>& threads() const { return threads_; }
+  bool spurious_pruned() const { return spurious_pruned_; }
+
+  // Runtime API (see weft/model/runtime_api.hpp), on the current simulated thread.
+  void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared);
+  Event& access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc);
+  void mutex_lock(MutexState& m, SourceLoc loc);
+  bool mutex_try_lock(MutexState& m, SourceLoc loc);
+  void mutex_unlock(MutexState& m, SourceLoc loc);
+  void cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc);
+  void cv_notify(CondVarState& cv, bool all, SourceLoc loc);
+  void sem_acquire(SemaphoreState& s, SourceLoc loc);
+  bool sem_try_acquire(SemaphoreState& s, SourceLoc loc);
+  void sem_release(SemaphoreState& s, std::int64_t update, SourceLoc loc);
+  int spawn(const ThreadBody& body, SourceLoc loc);
+  void join(int thread, SourceLoc loc);
+  void detach(int thread);
+  void yield(SourceLoc loc);
+  std::uint32_t choose(std::uint32_t n, SourceLoc loc);
+  void assert_fail(const char* expression, SourceLoc loc);
+  void report_misuse(const char* what, SourceLoc loc) noexcept;
+  int current_thread() const { return current_; }
+
+  // Text for "what is thread t waiting for" (deadlock explanations).
+  std::string describe_wait(int thread) const;
+  std::string object_name(int object) const;
+
+ private:
+  void reset();
+  int create_thread(const ThreadBody& body, int parent);
+  Fiber thread_main(int tid, void* object, void (*run)(void*), void (*destroy)(void*), Fiber&& from);
+  Fiber finish_thread(int tid);
+  int next_after_exit(int tid);
+
+  bool enabled(const ThreadState& t) const;
+  // The scheduling point: the current thread has set its pending operation. Returns when
+  // the current thread may execute it.
+  void schedule();
+  void switch_to(int tid);  // tid -1: the root (the runner's own stack)
+  void after_resume();
+  void compute_runnable();
+  int pick(int self, bool self_runnable, bool yielded);
+  std::uint32_t choose_value(std::uint32_t n, ValueChoice kind);
+  void set_pending(OpKind op, SourceLoc loc);
+  Event& log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc);
+  bool check_slot(const ObjectSlot& slot, SourceLoc loc);
+
+  // Findings raised by the runtime itself. fail_* record the finding and begin aborting.
+  Finding& add_finding(FindingKind kind, std::string message, SourceLoc loc);
+  void abort_current();  // unwind the current thread (throws AbortExecution unless unwinding)
+  void fail_misuse(std::string message, SourceLoc loc);
+  void fail_deadlock(int reporter);
+  void fail_step_bound();
+
+  const Options options_;
+  Strategy* strategy_ = nullptr;
+  StackPool& pool_;
+  std::uint64_t index_ = 0;
+  std::uint32_t epoch_ = 0;
+
+  std::vector<ThreadState> threads_;
+  std::vector<Fiber> conts_;  // conts_[tid + 1]: suspended fiber of thread tid; [0]: root
+  int current_ = -1;
+  int switched_from_ = -1;
+  EhState root_eh_;  // exception state of the runner's own stack while threads run
+  std::vector<int> runnable_;
+  std::vector<int> scratch_;
+
+  std::vector<Event> events_;
+  Event discard_;  // handed out while aborting, when nothing is recorded
+  std::vector<ObjectInfo> objects_;
+  std::vector<std::uint32_t> choices_;
+  std::vector<Finding> findings_;
+  bool aborting_ = false;
+  std::uint32_t spurious_used_ = 0;
+  bool spurious_pruned_ = false;
+  const std::function<void()>* main_body_ = nullptr;
+};
+
+// The execution running on this OS thread, if any.
+extern thread_local Execution* tl_execution;
+
+}  // namespace weft::detail

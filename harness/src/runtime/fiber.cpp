@@ -1,0 +1,52 @@
+// Stack pool for fibers: mmap'ed stacks with a PROT_NONE guard page below each.
+#include "runtime/fiber.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <new>
+
+namespace weft::detail {
+
+namespace {
+std::size_t page_size() {
+  static const std::size_t kPage = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  return kPage;
+}
+}  // namespace
+
+StackPool::StackPool(std::size_t stack_size) {
+  const std::size_t page = page_size();
+  size_ = (stack_size + page - 1) / page * page;
+  free_.reserve(64);
+  mappings_.reserve(64);
+}
+
+StackPool::~StackPool() {
+  const std::size_t page = page_size();
+  for (void* base : mappings_) munmap(base, size_ + page);
+}
+
+boost::context::stack_context StackPool::allocate() {
+  boost::context::stack_context sctx;
+  sctx.size = size_;
+  if (!free_.empty()) {
+    sctx.sp = free_.back();
+    free_.pop_back();
+    return sctx;
+  }
+  const std::size_t page = page_size();
+  void* base = mmap(nullptr, size_ + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  mprotect(base, page, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting
+  mappings_.push_back(base);
+  if (free_.capacity() < mappings_.size()) free_.reserve(mappings_.size() * 2);
+  sctx.sp = static_cast<char*>(base) + page + size_;
+  return sctx;
+}
+
+void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
+  free_.push_back(sctx.sp);  // capacity covers every mapping (see allocate): no allocation
+}
+
+}  // namespace weft::detail

@@ -1,0 +1,177 @@
+// The runner: loops executions under a strategy, runs the checkers, builds findings' tokens.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "runtime/execution.hpp"
+#include "runtime/fiber.hpp"
+#include "runtime/trace.hpp"
+#include "strategies/strategies.hpp"
+#include "weft/checker.hpp"
+#include "weft/explore.hpp"
+
+namespace weft {
+
+namespace {
+
+struct Header {
+  std::uint32_t scenario = 0;
+  std::vector<std::int64_t> params;
+};
+
+Schedule make_schedule(const Header& h, const Options& o, const Finding& f, const std::vector<std::uint32_t>& choices) {
+  Schedule s;
+  s.spurious = o.spurious_wakeups;
+  s.max_spurious = static_cast<std::uint8_t>(std::min<std::uint32_t>(o.max_spurious, 127));
+  s.max_steps = o.max_steps;
+  s.scenario = h.scenario;
+  s.params = h.params;
+  s.expected = f.kind;
+  s.expected_step = f.step;
+  s.choices = choices;
+  return s;
+}
+
+Result run(const std::function<void()>& body, Strategy& strategy, const Options& options, const Header& header) {
+  const auto start = std::chrono::steady_clock::now();
+  Result result;
+  result.strategy = strategy.name();
+  result.seed = options.seed;
+  detail::StackPool pool(options.stack_size);
+  detail::Execution exec(options, pool);
+  auto checkers = default_checkers();
+  for (auto& c : checkers) c->reset();
+  std::vector<Finding> found;
+  const std::uint64_t limit = options.max_executions;
+
+  for (;;) {
+    if (limit != 0 && result.executions >= limit) {
+      result.bounded_by = fmt::format("max_executions={}", limit);
+      break;
+    }
+    if (!strategy.begin_execution()) break;
+    ++result.executions;
+    exec.run(body, strategy, result.executions);
+    strategy.end_execution();
+    result.max_steps_seen = std::max<std::uint64_t>(result.max_steps_seen, exec.view().events.size());
+
+    found = exec.findings();
+    const ExecutionView view = exec.view();
+    for (auto& c : checkers) c->check(view, found);
+    if (!strategy.divergence().empty()) {
+      result.divergence = strategy.divergence();
+      break;
+    }
+    if (found.empty()) continue;
+    const std::string trace = options.trace ? detail::format_trace(view) : std::string();
+    for (Finding& f : found) {
+      f.execution = result.executions;
+      f.schedule = encode_schedule(make_schedule(header, options, f, exec.choices()));
+      f.trace = trace;
+      result.findings.push_back(std::move(f));
+    }
+    if (options.stop_on_first) {
+      result.bounded_by = "finding";
+      break;
+    }
+  }
+  result.complete = strategy.complete() && result.bounded_by.empty();
+  if (result.complete) {
+    result.bounded_by.clear();
+  } else if (result.bounded_by.empty()) {
+    if (options.strategy == StrategyKind::kDfs && options.preemption_bound >= 0 && strategy.name() == "dfs") {
+      result.bounded_by = fmt::format("preemption_bound={}", options.preemption_bound);
+    } else if (!result.divergence.empty()) {
+      result.bounded_by = "divergence";
+    }
+  }
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+std::unique_ptr<Strategy> make_strategy(const Options& o) {
+  switch (o.strategy) {
+    case StrategyKind::kDfs:
+      return make_dfs_strategy(o.preemption_bound);
+    case StrategyKind::kRandom:
+      return make_random_strategy(o.seed);
+  }
+  throw std::logic_error("weft: unknown strategy");
+}
+
+Options with_defaults(Options o) {
+  if (o.strategy == StrategyKind::kRandom && o.max_executions == 0) o.max_executions = 1000;
+  return o;
+}
+
+Result replay_impl(const std::function<void()>& body, const Schedule& schedule, Options options,
+                   const Header& header) {
+  options.spurious_wakeups = schedule.spurious;
+  options.max_spurious = schedule.max_spurious;
+  options.max_steps = schedule.max_steps;
+  options.stop_on_first = true;
+  options.max_executions = 1;
+  auto strategy = make_replay_strategy(schedule.choices);
+  Result r = run(body, *strategy, options, header);
+  r.strategy = "replay";
+  r.bounded_by.clear();
+  if (r.divergence.empty() && schedule.expected) {
+    bool same = false;
+    for (const Finding& f : r.findings) same = same || (f.kind == *schedule.expected && f.step == schedule.expected_step);
+    if (!same) {
+      r.divergence = fmt::format("the schedule recorded {} at step {}; the replay ended with {}",
+                                 kind_name(*schedule.expected), schedule.expected_step,
+                                 r.findings.empty() ? std::string("no finding")
+                                                    : fmt::format("{} at step {}", kind_name(r.findings[0].kind),
+                                                                  r.findings[0].step));
+    }
+  }
+  if (!r.divergence.empty()) r.divergence = "replay diverged: " + r.divergence;
+  return r;
+}
+
+}  // namespace
+
+bool Result::has(FindingKind kind) const {
+  for (const Finding& f : findings) {
+    if (f.kind == kind) return true;
+  }
+  return false;
+}
+
+Result explore(const std::function<void()>& body, const Options& options) {
+  const Options o = with_defaults(options);
+  auto strategy = make_strategy(o);
+  return run(body, *strategy, o, Header{});
+}
+
+Result explore_scenario(const Scenario& scenario, const Params& params, const Options& options) {
+  const Options o = with_defaults(options);
+  auto strategy = make_strategy(o);
+  const std::function<void()> body = [&scenario, &params] { scenario.body(params); };
+  return run(body, *strategy, o, Header{scenario_hash(scenario.name), params.values()});
+}
+
+Result replay(const std::function<void()>& body, const Schedule& schedule, const Options& options) {
+  return replay_impl(body, schedule, options, Header{schedule.scenario, schedule.params});
+}
+
+Result replay_scenario(const Scenario& scenario, const Schedule& schedule, const Options& options) {
+  if (schedule.scenario != scenario_hash(scenario.name)) {
+    throw std::invalid_argument(fmt::format("the schedule token was recorded for another scenario, not {}", scenario.name));
+  }
+  Params params(scenario.params);
+  if (schedule.params.size() != params.values().size()) {
+    throw std::invalid_argument(fmt::format("the schedule token has {} parameters; {} declares {}",
+                                            schedule.params.size(), scenario.name, params.values().size()));
+  }
+  for (std::size_t i = 0; i < schedule.params.size(); ++i) {
+    const std::string err = params.set(params.specs()[i].name, schedule.params[i]);
+    if (!err.empty()) throw std::invalid_argument("the schedule token's " + err);
+  }
+  const std::function<void()> body = [&scenario, &params] { scenario.body(params); };
+  return replay_impl(body, schedule, options, Header{schedule.scenario, schedule.params});
+}
+
+}  // namespace weft

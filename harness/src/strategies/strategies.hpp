@@ -1,0 +1,24 @@
+// Factories for the built-in strategies (each implemented in its own file).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "weft/strategy.hpp"
+
+namespace weft {
+
+// Exhaustive depth-first search over every choice, non-preemptive alternatives first.
+// preemption_bound >= 0 limits preemptions per execution (CHESS-style); complete() is true
+// only when the bound never cut off an alternative.
+std::unique_ptr<Strategy> make_dfs_strategy(int preemption_bound);
+
+// Uniformly random choices from a seeded generator; never complete.
+std::unique_ptr<Strategy> make_random_strategy(std::uint64_t seed);
+
+// Exactly the recorded choices of one execution; reports where a nondeterministic body
+// diverged from them.
+std::unique_ptr<Strategy> make_replay_strategy(std::vector<std::uint32_t> choices);
+
+}  // namespace weft
