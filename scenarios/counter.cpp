@@ -96,6 +96,7 @@ WEFT_REGISTER_SCENARIO({
     .description = "fetch_add on an atomic counter: correct",
     .params = kParams,
     .body = &atomic_add,
+    .dfs_executions = 19,  // see tests/model/explore_counts_test.cpp for the derivation
 });
 
 WEFT_REGISTER_SCENARIO({
@@ -103,6 +104,7 @@ WEFT_REGISTER_SCENARIO({
     .description = "++ under a mutex: correct",
     .params = kParams,
     .body = &mutex_protected,
+    .dfs_executions = 118,
 });
 
 }  // namespace

@@ -73,20 +73,21 @@ class DfsStrategy final : public Strategy {
   struct Frame {
     std::uint32_t index;  // alternative taken
     std::uint32_t count;  // alternatives available
+    std::uint32_t step;   // event index at which the choice was made (determinism check)
   };
 
   std::uint32_t next_index(std::uint32_t count, std::uint32_t step) {
     if (depth_ < stack_.size()) {
       Frame& f = stack_[depth_++];
-      if (f.count != count && divergence_.empty()) {
+      if ((f.count != count || f.step != step) && divergence_.empty()) {
         divergence_ = fmt::format(
-            "the scenario is nondeterministic: at step {} the same schedule prefix offered {} alternatives, "
-            "before it offered {}",
-            step, count, f.count);
+            "the scenario is nondeterministic: replaying the same choices, choice {} came at step {} with {} "
+            "alternatives, where before it came at step {} with {}",
+            depth_ - 1, step, count, f.step, f.count);
       }
       return std::min(f.index, count - 1);
     }
-    stack_.push_back(Frame{0, count});
+    stack_.push_back(Frame{0, count, step});
     ++depth_;
     return 0;
   }
