@@ -39,7 +39,7 @@ std::string thread_name(int tid) { return tid < 0 ? std::string("root") : fmt::f
 Execution::Execution(const Options& options, StackPool& pool) : options_(options), pool_(pool) {
   threads_.reserve(32);
   conts_.reserve(33);
-  runnable_.reserve(32);
+  runnable_buf_.resize(32);
   scratch_.reserve(32);
   events_.reserve(1024);
   objects_.reserve(64);
@@ -81,6 +81,7 @@ void Execution::run(const std::function<void()>& body, Strategy& strategy, std::
 
   Execution* outer = tl_execution;
   tl_execution = this;
+  eh_ = eh_globals();
   switch_to(0);  // returns when every thread has finished
   tl_execution = outer;
   WEFT_CHECK(current_ == -1);
@@ -104,6 +105,7 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
   threads_.emplace_back();
   threads_.back().parent = parent;
   conts_.emplace_back();
+  if (runnable_buf_.size() < threads_.size()) runnable_buf_.resize(threads_.size() * 2);
 
   if (body.size > pool_.stack_size() / 4) {
     throw std::logic_error("weft: thread callable too large for the simulated stack (raise Options::stack_size)");
@@ -123,11 +125,21 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
   return tid;
 }
 
+void Execution::swap_eh(int from, int to) {
+  // Nothing in flight anywhere is the common case: two loads and no stores.
+  EhState& saved_from = from >= 0 ? threads_[from].eh : root_eh_;
+  EhState& saved_to = to >= 0 ? threads_[to].eh : root_eh_;
+  if (eh_->caught == nullptr && eh_->uncaught == 0 && saved_to.caught == nullptr && saved_to.uncaught == 0) {
+    saved_from = EhState{};
+    return;
+  }
+  saved_from = *eh_;
+  *eh_ = saved_to;
+}
+
 void Execution::switch_to(int tid) {
   const int self = current_;
-  EhState* g = eh_globals();
-  (self >= 0 ? threads_[self].eh : root_eh_) = *g;
-  *g = tid >= 0 ? threads_[tid].eh : root_eh_;
+  swap_eh(self, tid);
   current_ = tid;
   switched_from_ = self;
   Fiber from = std::move(conts_[tid + 1]).resume();
@@ -165,7 +177,7 @@ Fiber Execution::finish_thread(int tid) {
   threads_[tid].finished = true;
   if (!aborting_) log(OpKind::kExit, ObjectKind::kThread, tid, std::memory_order_seq_cst, threads_[tid].pending_loc);
   const int next = next_after_exit(tid);
-  *eh_globals() = next >= 0 ? threads_[next].eh : root_eh_;
+  swap_eh(tid, next);
   current_ = next;
   switched_from_ = tid;
   return std::move(conts_[next + 1]);
@@ -180,8 +192,8 @@ int Execution::next_after_exit(int tid) {
   t.starting = false;
   if (!aborting_) {
     compute_runnable();
-    if (runnable_.size() == 1) return runnable_[0];
-    if (runnable_.size() > 1) return pick(tid, false, false);
+    if (runnable_count_ == 1) return runnable_buf_[0];
+    if (runnable_count_ > 1) return pick(tid, false, false);
     for (const ThreadState& other : threads_) {
       if (!other.finished) {
         fail_deadlock(tid);
@@ -211,33 +223,21 @@ void Execution::abort_current() {
 // ---------------------------------------------------------------------------------------
 // Scheduling
 
-bool Execution::enabled(const ThreadState& t) const {
-  if (t.finished) return false;
-  switch (t.pending) {
-    case OpKind::kLock:
-      return t.mutex->owner < 0;
-    case OpKind::kCvWake:
-      return t.waiting_on == nullptr && t.mutex->owner < 0;
-    case OpKind::kJoin:
-      return threads_[t.join_target].finished;
-    case OpKind::kSemAcquire:
-      return t.semaphore->count > 0;
-    default:
-      return true;
-  }
-}
-
 void Execution::compute_runnable() {
-  runnable_.clear();
+  // Branch-free append into a buffer sized for every thread (see create_thread).
   const int n = static_cast<int>(threads_.size());
+  int* out = runnable_buf_.data();
+  int k = 0;
   for (int i = 0; i < n; ++i) {
-    if (enabled(threads_[i])) runnable_.push_back(i);
+    out[k] = i;
+    k += enabled(threads_[i]) ? 1 : 0;
   }
+  runnable_count_ = k;
 }
 
 int Execution::pick(int self, bool self_runnable, bool yielded) {
   PickContext ctx;
-  ctx.runnable = runnable_;
+  ctx.runnable = runnable();
   ctx.current = self;
   ctx.current_runnable = self_runnable;
   ctx.yielded = yielded;
@@ -275,9 +275,9 @@ void Execution::schedule() {
   }
   compute_runnable();
   int next;
-  if (runnable_.size() == 1) [[likely]] {
-    next = runnable_[0];
-  } else if (runnable_.empty()) {
+  if (runnable_count_ == 1) [[likely]] {
+    next = runnable_buf_[0];
+  } else if (runnable_count_ == 0) {
     fail_deadlock(self);
     return;
   } else {

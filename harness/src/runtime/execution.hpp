@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -95,11 +96,29 @@ class Execution {
   Fiber finish_thread(int tid);
   int next_after_exit(int tid);
 
-  bool enabled(const ThreadState& t) const;
+  // Whether t's pending operation can execute now (inline: called for every thread at every
+  // scheduling point).
+  bool enabled(const ThreadState& t) const {
+    if (t.finished) return false;
+    switch (t.pending) {
+      case OpKind::kLock:
+        return t.mutex->owner < 0;
+      case OpKind::kCvWake:
+        return t.waiting_on == nullptr && t.mutex->owner < 0;
+      case OpKind::kJoin:
+        return threads_[t.join_target].finished;
+      case OpKind::kSemAcquire:
+        return t.semaphore->count > 0;
+      default:
+        return true;
+    }
+  }
+  std::span<const int> runnable() const { return {runnable_buf_.data(), static_cast<std::size_t>(runnable_count_)}; }
   // The scheduling point: the current thread has set its pending operation. Returns when
   // the current thread may execute it.
   void schedule();
   void switch_to(int tid);  // tid -1: the root (the runner's own stack)
+  void swap_eh(int from, int to);  // hand the C++ exception state from one fiber to another
   void after_resume();
   void compute_runnable();
   int pick(int self, bool self_runnable, bool yielded);
@@ -126,7 +145,9 @@ class Execution {
   int current_ = -1;
   int switched_from_ = -1;
   EhState root_eh_;  // exception state of the runner's own stack while threads run
-  std::vector<int> runnable_;
+  EhState* eh_ = nullptr;  // this OS thread's __cxa_eh_globals, looked up once per run
+  std::vector<int> runnable_buf_;  // runnable thread ids, ascending; size >= thread count
+  int runnable_count_ = 0;
   std::vector<int> scratch_;
 
   std::vector<Event> events_;

@@ -15,7 +15,6 @@ class DfsStrategy final : public Strategy {
  public:
   explicit DfsStrategy(int bound) : bound_(bound) {
     stack_.reserve(1024);
-    alternatives_.reserve(32);
   }
 
   bool begin_execution() override {
@@ -25,24 +24,25 @@ class DfsStrategy final : public Strategy {
   }
 
   int pick_next(const PickContext& ctx) override {
-    // Alternatives in order: the current thread first (no preemption), then the others.
-    // After a yield the current thread goes last, so spin loops let the others run first.
-    alternatives_.clear();
+    // Alternatives in order: the current thread first (no preemption), then the others
+    // ascending. After a yield the current thread goes last, so spin loops let the others run
+    // first. Mapped from the index without building a list (hot path).
+    const std::span<const int> r = ctx.runnable;
+    const auto n = static_cast<std::uint32_t>(r.size());
     const bool can_continue = ctx.current_runnable;
     const bool free_switch = !can_continue || ctx.yielded;
     const bool bounded = bound_ >= 0 && preemptions_ >= bound_ && !free_switch;
-    if (can_continue && !ctx.yielded) alternatives_.push_back(ctx.current);
-    if (bounded) {
-      pruned_ = true;
+    if (bounded) pruned_ = true;
+    const std::uint32_t index = next_index(bounded ? 1 : n, ctx.step);
+    int chosen;
+    if (!can_continue) {
+      chosen = r[index];
+    } else if (!ctx.yielded) {
+      chosen = index == 0 ? ctx.current : nth_other(r, ctx.current, index - 1);
     } else {
-      for (const int t : ctx.runnable) {
-        if (t != ctx.current) alternatives_.push_back(t);
-      }
-      if (can_continue && ctx.yielded) alternatives_.push_back(ctx.current);
+      chosen = index == n - 1 ? ctx.current : nth_other(r, ctx.current, index);
     }
-    const std::uint32_t index = next_index(static_cast<std::uint32_t>(alternatives_.size()), ctx.step);
-    const int chosen = alternatives_[index];
-    if (can_continue && !free_switch && chosen != ctx.current) ++preemptions_;
+    if (!free_switch && chosen != ctx.current) ++preemptions_;
     return chosen;
   }
 
@@ -76,6 +76,11 @@ class DfsStrategy final : public Strategy {
     std::uint32_t step;   // event index at which the choice was made (determinism check)
   };
 
+  // The k-th runnable thread other than `current` (r is ascending and contains current).
+  static int nth_other(std::span<const int> r, int current, std::uint32_t k) {
+    return r[k] < current ? r[k] : r[k + 1];
+  }
+
   std::uint32_t next_index(std::uint32_t count, std::uint32_t step) {
     if (depth_ < stack_.size()) {
       Frame& f = stack_[depth_++];
@@ -94,7 +99,6 @@ class DfsStrategy final : public Strategy {
 
   const int bound_;
   std::vector<Frame> stack_;
-  std::vector<int> alternatives_;
   std::size_t depth_ = 0;
   int preemptions_ = 0;
   bool exhausted_ = false;
