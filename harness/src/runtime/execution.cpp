@@ -56,6 +56,7 @@ void Execution::reset() {
   choices_.clear();
   findings_.clear();
   aborting_ = false;
+  runnable_dirty_ = true;
   spurious_used_ = 0;
   spurious_pruned_ = false;
   current_ = -1;
@@ -104,6 +105,7 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
   const int tid = static_cast<int>(threads_.size());
   threads_.emplace_back();
   threads_.back().parent = parent;
+  runnable_dirty_ = true;
   conts_.emplace_back();
   if (runnable_buf_.size() < threads_.size()) runnable_buf_.resize(threads_.size() * 2);
 
@@ -175,6 +177,7 @@ Fiber Execution::thread_main(int tid, void* object, void (*run)(void*), void (*d
 
 Fiber Execution::finish_thread(int tid) {
   threads_[tid].finished = true;
+  runnable_dirty_ = true;
   if (!aborting_) log(OpKind::kExit, ObjectKind::kThread, tid, std::memory_order_seq_cst, threads_[tid].pending_loc);
   const int next = next_after_exit(tid);
   swap_eh(tid, next);
@@ -233,6 +236,7 @@ void Execution::compute_runnable() {
     k += enabled(threads_[i]) ? 1 : 0;
   }
   runnable_count_ = k;
+  runnable_dirty_ = false;
 }
 
 int Execution::pick(int self, bool self_runnable, bool yielded) {
@@ -273,7 +277,9 @@ void Execution::schedule() {
     fail_step_bound();
     return;
   }
-  compute_runnable();
+  // The runnable set changes only through operations that mark it dirty, or through the
+  // current thread now waiting on a blocking operation; otherwise last point's set stands.
+  if (runnable_dirty_ || may_block(t.pending)) compute_runnable();
   int next;
   if (runnable_count_ == 1) [[likely]] {
     next = runnable_buf_[0];
@@ -341,6 +347,7 @@ void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
   schedule();
   if (aborting_) return;
   m.owner = current_;
+  runnable_dirty_ = true;
   log(OpKind::kLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
 }
 
@@ -350,7 +357,10 @@ bool Execution::mutex_try_lock(MutexState& m, SourceLoc loc) {
   schedule();
   if (aborting_) return false;
   const bool ok = m.owner < 0;
-  if (ok) m.owner = current_;
+  if (ok) {
+    m.owner = current_;
+    runnable_dirty_ = true;
+  }
   log(OpKind::kTryLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc).value = ok ? 1 : 0;
   return ok;
 }
@@ -369,6 +379,7 @@ void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
   schedule();
   if (aborting_) return;
   m.owner = -1;
+  runnable_dirty_ = true;
   log(OpKind::kUnlock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
 }
 
@@ -394,6 +405,7 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
     }
   }
   m.owner = -1;
+  runnable_dirty_ = true;
   Event& e = log(OpKind::kCvWait, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc);
   e.aux = m.slot.id;
   e.value = spurious ? 1 : 0;
@@ -404,6 +416,7 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   schedule();
   if (aborting_) return;
   m.owner = current_;
+  runnable_dirty_ = true;
   log(OpKind::kCvWake, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc).aux = m.slot.id;
 }
 
@@ -428,6 +441,7 @@ void Execution::cv_notify(CondVarState& cv, bool all, SourceLoc loc) {
     threads_[w].waiting_on = nullptr;
     value = w;
   }
+  runnable_dirty_ = true;
   log(op, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc).value = value;
 }
 
@@ -438,6 +452,7 @@ void Execution::sem_acquire(SemaphoreState& s, SourceLoc loc) {
   schedule();
   if (aborting_) return;
   --s.count;
+  runnable_dirty_ = true;
   log(OpKind::kSemAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = s.count;
 }
 
@@ -447,7 +462,10 @@ bool Execution::sem_try_acquire(SemaphoreState& s, SourceLoc loc) {
   schedule();
   if (aborting_) return false;
   const bool ok = s.count > 0;
-  if (ok) --s.count;
+  if (ok) {
+    --s.count;
+    runnable_dirty_ = true;
+  }
   log(OpKind::kSemTryAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = ok ? 1 : 0;
   return ok;
 }
@@ -464,6 +482,7 @@ void Execution::sem_release(SemaphoreState& s, std::int64_t update, SourceLoc lo
     return;
   }
   s.count += update;
+  runnable_dirty_ = true;
   log(OpKind::kSemRelease, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = update;
 }
 

@@ -113,6 +113,10 @@ class Execution {
         return true;
     }
   }
+  // Pending operations whose enabledness depends on other threads.
+  static bool may_block(OpKind op) {
+    return op == OpKind::kLock || op == OpKind::kCvWake || op == OpKind::kJoin || op == OpKind::kSemAcquire;
+  }
   std::span<const int> runnable() const { return {runnable_buf_.data(), static_cast<std::size_t>(runnable_count_)}; }
   // The scheduling point: the current thread has set its pending operation. Returns when
   // the current thread may execute it.
@@ -148,6 +152,9 @@ class Execution {
   EhState* eh_ = nullptr;  // this OS thread's __cxa_eh_globals, looked up once per run
   std::vector<int> runnable_buf_;  // runnable thread ids, ascending; size >= thread count
   int runnable_count_ = 0;
+  // Set by every operation that can change whether some thread is enabled (lock, unlock, cv,
+  // semaphore, spawn, exit). Anything compute_runnable() reads must set it when it changes.
+  bool runnable_dirty_ = true;
   std::vector<int> scratch_;
 
   std::vector<Event> events_;
