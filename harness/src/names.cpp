@@ -30,6 +30,10 @@ std::optional<FindingKind> kind_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+bool is_potential(FindingKind kind) {
+  return kind == FindingKind::kDataRace || kind == FindingKind::kLockOrderInversion;
+}
+
 std::string_view op_name(OpKind kind) { return kOpNames[static_cast<std::size_t>(kind)]; }
 
 std::string_view object_kind_name(ObjectKind kind) {

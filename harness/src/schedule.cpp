@@ -100,7 +100,8 @@ class Reader {
 
 std::string encode_schedule(const Schedule& s) {
   std::string b;
-  b.push_back(static_cast<char>((s.spurious ? 1 : 0) | ((s.max_spurious & 0x7f) << 1)));
+  b.push_back(static_cast<char>((s.spurious ? 1 : 0) | ((s.max_spurious & 0x3f) << 1) | (s.fair ? 0x80 : 0)));
+  if (s.fair) put_varint(b, s.starvation_bound);
   put_varint(b, s.max_steps);
   for (int k = 0; k < 4; ++k) b.push_back(static_cast<char>((s.scenario >> (8 * k)) & 0xff));
   put_varint(b, s.params.size());
@@ -155,7 +156,12 @@ ScheduleParse decode_schedule(std::string_view token) {
   std::uint64_t v = 0;
   bool ok = in.u8(byte);
   s.spurious = (byte & 1) != 0;
-  s.max_spurious = static_cast<std::uint8_t>(byte >> 1);
+  s.max_spurious = static_cast<std::uint8_t>((byte >> 1) & 0x3f);
+  s.fair = (byte & 0x80) != 0;
+  if (ok && s.fair) {
+    ok = in.varint(v) && v <= 0xffffffffu;
+    s.starvation_bound = static_cast<std::uint32_t>(v);
+  }
   ok = ok && in.varint(v) && v > 0 && v <= 0xffffffffu;
   s.max_steps = static_cast<std::uint32_t>(v);
   for (int k = 0; ok && k < 4; ++k) {

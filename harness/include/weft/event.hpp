@@ -55,6 +55,22 @@ struct Event {
   SourceLoc location;
 };
 
+// A failed attempt that its thread is expected to retry: weft::yield, a failed try_lock,
+// try_acquire or compare-exchange. The fair mode treats it as yielding the processor; the
+// livelock checker looks for cycles of them.
+inline bool is_retry(const Event& e) {
+  switch (e.op) {
+    case OpKind::kYield:
+      return true;
+    case OpKind::kTryLock:
+    case OpKind::kSemTryAcquire:
+    case OpKind::kAtomicCas:
+      return e.value == 0;
+    default:
+      return false;
+  }
+}
+
 // Identity of a synchronization object or tracked variable of one execution.
 struct ObjectInfo {
   ObjectKind kind = ObjectKind::kNone;
@@ -67,6 +83,8 @@ struct ExecutionView {
   std::span<const ObjectInfo> objects;  // indexed by Event::object for non-thread objects
   int thread_count = 0;
   std::uint64_t execution = 0;          // 1-based execution index within the run
+  bool fair = false;                    // explored in the fair mode (Options::fair)
+  std::uint32_t starvation_bound = 0;   // Options::starvation_bound (used when fair)
 };
 
 }  // namespace weft

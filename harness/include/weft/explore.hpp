@@ -30,6 +30,14 @@ struct Options {
   bool stop_on_first = true;              // stop after the first execution with a finding
   bool trace = true;                      // keep a readable trace in each finding
   std::size_t stack_size = 64 * 1024;     // bytes per simulated thread stack
+  // Fair mode (CHESS fairness): a thread that yields or fails a try_lock / try_acquire /
+  // compare-exchange lets the threads that have not run since its last such retry go first.
+  // Spin loops that yield terminate when they are correct under fairness; a step-bound
+  // execution repeating a cycle of retries is a livelock. At most 64 threads.
+  bool fair = false;
+  // Fair mode: a thread passed over more than this many times in a row by the other threads'
+  // acquisitions of the mutex or semaphore it waits for is starving.
+  std::uint32_t starvation_bound = kDefaultStarvationBound;
 };
 
 struct Result {
@@ -38,6 +46,8 @@ struct Result {
   std::string bounded_by;       // why the search stopped early: "finding", "max_executions", ...
   std::string strategy;         // "dfs", "random", "replay"
   std::uint64_t seed = 0;
+  bool fair = false;                 // explored in the fair mode
+  std::uint32_t starvation_bound = 0;  // the fair mode's starvation bound
   double seconds = 0;
   std::uint64_t max_steps_seen = 0;
   std::vector<Finding> findings;

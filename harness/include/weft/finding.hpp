@@ -33,6 +33,12 @@ inline constexpr int kFindingKindCount = 13;
 std::string_view kind_name(FindingKind kind);
 std::optional<FindingKind> kind_from_name(std::string_view name);
 
+// Potential findings (data_race, lock_order_inversion) say what can go wrong rather than what
+// went wrong: a checker reports each distinct one once per exploration, and they do not end
+// an exploration that stops at the first finding (Options::stop_on_first), so that the failure
+// they lead to is found and shown too.
+bool is_potential(FindingKind kind);
+
 // One access or acquisition that a finding points at (a race has two).
 struct FindingSite {
   int thread = -1;
@@ -54,6 +60,9 @@ struct Finding {
   std::vector<FindingSite> sites;      // accesses/acquisitions involved
   std::vector<std::string> details;    // extra explanation lines (wait-for chains, ...)
   std::string trace;          // readable trace of the failing execution (may be empty)
+  // False when the finding needs more than its own execution (a lock-order cycle combining
+  // several executions): its token replays that execution without expecting the finding.
+  bool replayable = true;
 };
 
 // "file:line" with the file shortened relative to the source tree when possible.

@@ -25,6 +25,7 @@ struct Expectation {
 struct ExploreDefaults {
   int preemption_bound = -1;           // -1: unbounded
   std::uint64_t max_executions = 0;    // 0: the runner's default
+  bool fair = false;                   // explore in the fair mode (Options::fair)
 };
 
 struct Scenario {

@@ -12,15 +12,22 @@
 namespace weft {
 
 // Token layout (version 1), base64url after the "w1." prefix:
-//   flags u8 | max steps varint | scenario hash u32 | #params varint | params zigzag varints |
+//   flags u8 (bit 0: spurious, bits 1-6: max spurious, bit 7: fair) |
+//   [only when fair: starvation bound varint] | max steps varint | scenario hash u32 | #params varint | params zigzag varints |
 //   expected kind u8 (0xff: none) | expected step varint |
 //   #runs varint | runs (choice varint, run length - 1 varint) | checksum u16
+// Options::starvation_bound's default: more bypasses than this, under the fair mode, is
+// starvation.
+inline constexpr std::uint32_t kDefaultStarvationBound = 16;
+
 struct Schedule {
   static constexpr std::uint8_t kVersion = 1;
   // Execution semantics the choices depend on: replay must use the same.
   bool spurious = true;                  // spurious wake-ups enabled
-  std::uint8_t max_spurious = 1;         // per execution (< 128)
+  std::uint8_t max_spurious = 1;         // per execution (< 64)
   std::uint32_t max_steps = 20000;       // step bound
+  bool fair = false;                     // fair mode (Options::fair)
+  std::uint32_t starvation_bound = kDefaultStarvationBound;  // encoded only when fair
   std::uint32_t scenario = 0;            // scenario_hash(name); 0 for ad-hoc test bodies
   std::vector<std::int64_t> params;      // parameter values in declaration order
   std::optional<FindingKind> expected;   // the finding the recorded execution ended with

@@ -24,6 +24,8 @@ struct ExploreArgs {
   bool no_spurious = false;
   std::uint32_t max_spurious = 1;
   bool keep_going = false;
+  bool fair = false;
+  std::uint32_t starvation_bound = kDefaultStarvationBound;
   bool json = false;
   bool no_trace = false;
   std::string token;
@@ -67,11 +69,22 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
   explore->add_option("--set", a->sets, "Override a scenario parameter, NAME=VALUE (repeatable)");
   explore->add_flag("--no-spurious", a->no_spurious, "Condition variables never wake spuriously");
   explore->add_option("--max-spurious", a->max_spurious, "Spurious wake-ups per execution (default 1)")
-      ->check(CLI::Range(0u, 127u));
+      ->check(CLI::Range(0u, 63u));
   explore->add_flag("--keep-going", a->keep_going, "Do not stop at the first execution with a finding");
+  explore->add_flag("--fair", a->fair,
+                    "Fair scheduling: a thread that yields or fails a try_lock/CAS lets the others run "
+                    "(correct spin-waits terminate; a repeating cycle of retries is a livelock)");
+  CLI::Option* starvation = explore->add_option(
+      "--starvation-bound", a->starvation_bound,
+      "Fair mode: a thread passed over more than K times in a row for a mutex/semaphore is starving (default 16)");
+  starvation->check(CLI::Range(0u, 1000000u));
   add_common(explore, *a);
-  explore->callback([a, &exit_code] {
+  explore->callback([a, starvation, &exit_code] {
     const Scenario& s = lookup(a->scenario);
+    const bool fair = a->fair || s.explore.fair;
+    if (starvation->count() > 0 && !fair) {
+      throw InputError("--starvation-bound applies to the fair mode: add --fair");
+    }
     Params params = s.default_params();
     for (const std::string& set : a->sets) {
       const std::string err = params.set(set);
@@ -86,6 +99,8 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
     o.spurious_wakeups = !a->no_spurious;
     o.max_spurious = a->max_spurious;
     o.stop_on_first = !a->keep_going;
+    o.fair = fair;
+    o.starvation_bound = a->starvation_bound;
     exit_code = print_result(s, params, explore_scenario(s, params, o), *a);
   });
 

@@ -59,6 +59,8 @@ nlohmann::json result_json(const Scenario& scenario, const Params& params, const
   j["engine"] = engine;
   j["strategy"] = r.strategy;
   j["seed"] = r.seed;
+  j["fair"] = r.fair;
+  j["starvation_bound"] = r.fair ? nlohmann::json(r.starvation_bound) : nlohmann::json(nullptr);
   j["executions"] = r.executions;
   j["complete"] = r.complete;
   j["bounded_by"] = r.bounded_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.bounded_by);
@@ -88,8 +90,10 @@ std::string result_text(const Scenario& scenario, const Params& params, const Re
   } else {
     status = "NOT complete";
   }
-  out += fmt::format("strategy {}{}: {} execution{} in {:.3f} s, {}\n", r.strategy,
-                     r.strategy == "random" ? fmt::format(" (seed {})", r.seed) : std::string(), r.executions,
+  out += fmt::format("strategy {}{}{}: {} execution{} in {:.3f} s, {}\n", r.strategy,
+                     r.strategy == "random" ? fmt::format(" (seed {})", r.seed) : std::string(),
+                     r.fair ? fmt::format(", fair (starvation bound {})", r.starvation_bound) : std::string(),
+                     r.executions,
                      r.executions == 1 ? "" : "s", r.seconds, status);
   if (r.findings.empty()) {
     out += "no finding\n";

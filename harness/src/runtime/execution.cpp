@@ -4,6 +4,7 @@
 #include <cxxabi.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -61,6 +62,7 @@ void Execution::reset() {
   spurious_pruned_ = false;
   current_ = -1;
   switched_from_ = -1;
+  fair_.reset();
   ++epoch_;
 }
 
@@ -95,6 +97,8 @@ ExecutionView Execution::view() const {
   v.objects = objects_;
   v.thread_count = static_cast<int>(threads_.size());
   v.execution = index_;
+  v.fair = options_.fair;
+  v.starvation_bound = options_.starvation_bound;
   return v;
 }
 
@@ -195,6 +199,7 @@ int Execution::next_after_exit(int tid) {
   t.starting = false;
   if (!aborting_) {
     compute_runnable();
+    if (options_.fair) fair_filter();
     if (runnable_count_ == 1) return runnable_buf_[0];
     if (runnable_count_ > 1) return pick(tid, false, false);
     for (const ThreadState& other : threads_) {
@@ -225,6 +230,11 @@ void Execution::abort_current() {
 
 // ---------------------------------------------------------------------------------------
 // Scheduling
+
+void Execution::fair_filter() {
+  runnable_count_ = fair_.filter(events_, runnable_buf_.data(), runnable_count_);
+  runnable_dirty_ = true;  // the narrowed set is not the enabled set: recompute next time
+}
 
 void Execution::compute_runnable() {
   // Branch-free append into a buffer sized for every thread (see create_thread).
@@ -280,6 +290,7 @@ void Execution::schedule() {
   // The runnable set changes only through operations that mark it dirty, or through the
   // current thread now waiting on a blocking operation; otherwise last point's set stands.
   if (runnable_dirty_ || may_block(t.pending)) compute_runnable();
+  if (options_.fair) [[unlikely]] fair_filter();
   int next;
   if (runnable_count_ == 1) [[likely]] {
     next = runnable_buf_[0];
@@ -287,7 +298,7 @@ void Execution::schedule() {
     fail_deadlock(self);
     return;
   } else {
-    next = pick(self, enabled(t), t.pending == OpKind::kYield);
+    next = pick(self, enabled(t) && (!options_.fair || fair_.schedulable(self)), t.pending == OpKind::kYield);
   }
   if (next != self) {
     switch_to(next);
@@ -490,6 +501,10 @@ int Execution::spawn(const ThreadBody& body, SourceLoc loc) {
   set_pending(OpKind::kSpawn, loc);
   schedule();
   if (aborting_) return -1;
+  if (options_.fair && threads_.size() >= FairScheduler::kMaxThreads) [[unlikely]] {
+    fail_misuse(fmt::format("the fair mode supports at most {} threads", FairScheduler::kMaxThreads), loc);
+    return -1;
+  }
   const int parent = current_;
   const int child = create_thread(body, parent);
   log(OpKind::kSpawn, ObjectKind::kThread, child, std::memory_order_seq_cst, loc);
@@ -609,6 +624,66 @@ std::string Execution::describe_wait(int tid) const {
   }
 }
 
+namespace {
+
+// The thread that `t` (blocked) definitely waits for: the owner of the mutex it needs, or the
+// thread it joins; -1 when any other thread could unblock it (a condition variable not yet
+// notified, a semaphore).
+int definite_target(const ThreadState& t) {
+  switch (t.pending) {
+    case OpKind::kLock:
+      return t.mutex->owner;
+    case OpKind::kCvWake:
+      return t.waiting_on == nullptr ? t.mutex->owner : -1;
+    case OpKind::kJoin:
+      return t.join_target;
+    default:
+      return -1;
+  }
+}
+
+}  // namespace
+
+std::vector<int> Execution::wait_for_cycle(const std::vector<int>& blocked, int primary, bool& is_cycle) const {
+  const auto follow = [this](std::vector<int>& path, int from) {  // appends the definite chain
+    int cur = from;
+    while (cur >= 0 && !threads_[cur].finished && std::find(path.begin(), path.end(), cur) == path.end()) {
+      path.push_back(cur);
+      cur = definite_target(threads_[cur]);
+    }
+    return cur;  // where the chain stopped: a thread already on it, or -1 / a finished thread
+  };
+  is_cycle = true;
+  std::vector<int> starts{primary};
+  for (const int b : blocked) {
+    if (b != primary) starts.push_back(b);
+  }
+  // A cycle of lock and join waits.
+  for (const int start : starts) {
+    std::vector<int> path;
+    const int end = follow(path, start);
+    const auto at = std::find(path.begin(), path.end(), end);
+    if (end >= 0 && at != path.end()) return std::vector<int>(at, path.end());
+  }
+  // A cycle through a condition variable or semaphore: w waits for anyone; a blocked x whose
+  // chain leads back to w could have woken it. Threads stuck in a lock come first as x (they
+  // are the likely notifiers), joining threads last.
+  for (const int w : starts) {
+    if (definite_target(threads_[w]) >= 0) continue;
+    for (const bool joins : {false, true}) {
+      for (const int x : starts) {
+        if (x == w || (threads_[x].pending == OpKind::kJoin) != joins) continue;
+        std::vector<int> path{w};
+        if (follow(path, x) == w) return path;
+      }
+    }
+  }
+  is_cycle = false;
+  std::vector<int> chain;
+  follow(chain, primary);
+  return chain;
+}
+
 void Execution::fail_deadlock(int reporter) {
   std::vector<int> blocked;
   for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
@@ -618,14 +693,69 @@ void Execution::fail_deadlock(int reporter) {
   Finding& f = add_finding(FindingKind::kDeadlock, {}, threads_[primary].pending_loc);
   f.threads = blocked;
   f.operation = std::string(op_name(threads_[primary].pending));
-  std::string summary;
-  for (int b : blocked) {
-    f.details.push_back(describe_wait(b));
-    if (!summary.empty()) summary += "; ";
-    summary += f.details.back();
+
+  // The wait-for cycle: who waits for whom, and what each holds that the previous one needs.
+  bool is_cycle = false;
+  const std::vector<int> cycle = wait_for_cycle(blocked, primary, is_cycle);
+  const std::size_t k = cycle.size();
+  std::string arrows;
+  std::string story;
+  for (std::size_t i = 0; i < k; ++i) {
+    const int b = cycle[i];
+    const ThreadState& t = threads_[b];
+    const int prev = is_cycle || i > 0 ? cycle[(i + k - 1) % k] : -1;
+    const int next = i + 1 < k || is_cycle ? cycle[(i + 1) % k] : -1;
+    arrows += (i == 0 ? "" : " -> ") + thread_name(b);
+    std::string held;
+    if (prev >= 0) {
+      const ThreadState& p = threads_[prev];
+      const bool wants_mutex = p.pending == OpKind::kLock || (p.pending == OpKind::kCvWake && p.waiting_on == nullptr);
+      if (wants_mutex && p.mutex->owner == b) held = fmt::format("holds {} and ", object_name(p.mutex->slot.id));
+    }
+    const std::string at = format_location(t.pending_loc);
+    std::string waits;
+    FindingSite site;
+    site.thread = b;
+    site.operation = std::string(op_name(t.pending));
+    site.location = t.pending_loc;
+    site.step = f.step;
+    const std::string could = next >= 0 ? fmt::format(", which {} could", thread_name(next)) : std::string(", and no thread is left that could");
+    switch (t.pending) {
+      case OpKind::kLock:
+        site.object = object_name(t.mutex->slot.id);
+        waits = fmt::format("waits to lock {} at {}, held by {}", site.object, at, thread_name(t.mutex->owner));
+        break;
+      case OpKind::kCvWake:
+        if (t.waiting_on != nullptr) {
+          site.object = object_name(t.waiting_on->slot.id);
+          waits = fmt::format("waits on {} at {} (not notified){} notify", site.object, at, could);
+        } else {
+          site.object = object_name(t.mutex->slot.id);
+          waits = fmt::format("was woken at {} and waits to re-lock {}, held by {}", at, site.object,
+                              thread_name(t.mutex->owner));
+        }
+        break;
+      case OpKind::kJoin:
+        site.object = thread_name(t.join_target);
+        waits = fmt::format("waits to join {} at {}", site.object, at);
+        break;
+      case OpKind::kSemAcquire:
+        site.object = object_name(t.semaphore->slot.id);
+        waits = fmt::format("waits to acquire {} at {} (count {}){} release it", site.object, at,
+                            t.semaphore->count, could);
+        break;
+      default:
+        waits = fmt::format("is at {} ({})", op_name(t.pending), at);
+        break;
+    }
+    story += fmt::format("{}{} {}{}", i == 0 ? "" : "; ", thread_name(b), held, waits);
+    f.sites.push_back(std::move(site));
   }
-  f.message = fmt::format("deadlock: {} thread{} blocked: {}", blocked.size(), blocked.size() == 1 ? "" : "s",
-                          summary);
+  if (is_cycle) arrows += " -> " + thread_name(cycle.front());
+  f.details.push_back(fmt::format("wait-for {}: {}", is_cycle ? "cycle" : "chain", arrows));
+  for (int b : blocked) f.details.push_back(describe_wait(b));
+  const std::string count = fmt::format("{} thread{} blocked", blocked.size(), blocked.size() == 1 ? "" : "s");
+  f.message = fmt::format("deadlock: wait-for {} {}: {} ({})", is_cycle ? "cycle" : "chain", arrows, story, count);
   if (current_ == reporter && !threads_[reporter].finished) {
     abort_current();
   } else {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/fair.hpp"
 #include "runtime/fiber.hpp"
 #include "weft/event.hpp"
 #include "weft/explore.hpp"
@@ -137,6 +138,10 @@ class Execution {
   void fail_misuse(std::string message, SourceLoc loc);
   void fail_deadlock(int reporter);
   void fail_step_bound();
+  // The deadlock's wait-for cycle (or, without one, the chain from `primary`) as thread ids.
+  std::vector<int> wait_for_cycle(const std::vector<int>& blocked, int primary, bool& is_cycle) const;
+  // Fair mode: narrows the runnable set to the schedulable threads (see FairScheduler).
+  void fair_filter();
 
   const Options options_;
   Strategy* strategy_ = nullptr;
@@ -166,6 +171,7 @@ class Execution {
   std::uint32_t spurious_used_ = 0;
   bool spurious_pruned_ = false;
   const std::function<void()>* main_body_ = nullptr;
+  FairScheduler fair_;
 };
 
 // The execution running on this OS thread, if any.

@@ -23,12 +23,16 @@ struct Header {
 Schedule make_schedule(const Header& h, const Options& o, const Finding& f, const std::vector<std::uint32_t>& choices) {
   Schedule s;
   s.spurious = o.spurious_wakeups;
-  s.max_spurious = static_cast<std::uint8_t>(std::min<std::uint32_t>(o.max_spurious, 127));
+  s.max_spurious = static_cast<std::uint8_t>(std::min<std::uint32_t>(o.max_spurious, 63));
   s.max_steps = o.max_steps;
+  s.fair = o.fair;
+  if (o.fair) s.starvation_bound = o.starvation_bound;
   s.scenario = h.scenario;
   s.params = h.params;
-  s.expected = f.kind;
-  s.expected_step = f.step;
+  if (f.replayable) {
+    s.expected = f.kind;
+    s.expected_step = f.step;
+  }
   s.choices = choices;
   return s;
 }
@@ -38,6 +42,8 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
   Result result;
   result.strategy = strategy.name();
   result.seed = options.seed;
+  result.fair = options.fair;
+  result.starvation_bound = options.fair ? options.starvation_bound : 0;
   detail::StackPool pool(options.stack_size);
   detail::Execution exec(options, pool);
   auto checkers = default_checkers();
@@ -65,13 +71,15 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
     }
     if (found.empty()) continue;
     const std::string trace = options.trace ? detail::format_trace(view) : std::string();
+    bool stop = false;  // potential findings alone do not stop the exploration
     for (Finding& f : found) {
+      stop = stop || !is_potential(f.kind);
       f.execution = result.executions;
       f.schedule = encode_schedule(make_schedule(header, options, f, exec.choices()));
       f.trace = trace;
       result.findings.push_back(std::move(f));
     }
-    if (options.stop_on_first) {
+    if (options.stop_on_first && stop) {
       result.bounded_by = "finding";
       break;
     }
@@ -110,6 +118,8 @@ Result replay_impl(const std::function<void()>& body, const Schedule& schedule, 
   options.spurious_wakeups = schedule.spurious;
   options.max_spurious = schedule.max_spurious;
   options.max_steps = schedule.max_steps;
+  options.fair = schedule.fair;
+  options.starvation_bound = schedule.starvation_bound;
   options.stop_on_first = true;
   options.max_executions = 1;
   auto strategy = make_replay_strategy(schedule.choices);
