@@ -75,7 +75,7 @@ WEFT_REGISTER_SCENARIO({
     .name = "counter/racy",
     .description = "plain ++ on a shared int from several threads: updates are lost",
     .params = kParams,
-    .model = {.kinds = {FindingKind::kAssertionFailure}},
+    .model = {.kinds = {FindingKind::kDataRace, FindingKind::kAssertionFailure}},
     .native = {.kinds = {FindingKind::kDataRace}},
     .relacy = {.kinds = {FindingKind::kDataRace}},
     .body = &racy,

@@ -1,0 +1,228 @@
+// data_race: happens-before race detection over one execution's events with vector clocks, in
+// the style of DJIT+ (Pozniansky & Schuster, "Efficient on-the-fly data race detection in
+// multithreaded C++ programs", PPoPP 2003), with C++11 synchronizes-with for atomics.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "checkers.hpp"
+#include "weft/vector_clock.hpp"
+
+namespace weft {
+
+namespace {
+
+// Happens-before edges (the model runs sequentially consistently, but only these order
+// accesses, as on real hardware and in ThreadSanitizer):
+//   spawn: parent before child; exit before join;
+//   mutex: unlock (and cv.wait, which releases) before the next lock, successful try_lock
+//          or cv.wake (which re-acquires) of the same mutex;
+//   semaphore: every release before every later acquire / successful try_acquire;
+//   atomics: a release (release, acq_rel, seq_cst) store or RMW before an acquire (acquire,
+//          consume, acq_rel, seq_cst) load, RMW or failed CAS reading from it or from a later
+//          RMW of its release sequence (C++20: RMWs continue it, a plain store ends it).
+//          Relaxed operations do not synchronize.
+// Invariant: clock_[t][t] is thread t's current epoch; each release copies the clock out
+// and then ticks, so accesses after a release are not covered by what it published.
+bool acquires(std::memory_order mo) {
+  return mo == std::memory_order_acquire || mo == std::memory_order_consume || mo == std::memory_order_acq_rel ||
+         mo == std::memory_order_seq_cst;
+}
+bool releases(std::memory_order mo) {
+  return mo == std::memory_order_release || mo == std::memory_order_acq_rel || mo == std::memory_order_seq_cst;
+}
+
+// The last read and the last write of one variable by one thread: epoch and event step.
+struct Access {
+  std::uint32_t read_clock = 0;  // 0: none (epochs start at 1)
+  std::uint32_t read_step = 0;
+  std::uint32_t write_clock = 0;
+  std::uint32_t write_step = 0;
+};
+
+// One access site: where, and whether it writes. A race is keyed by its unordered pair.
+struct SiteKey {
+  SourceLoc loc;
+  bool write = false;
+  bool operator==(const SiteKey& o) const { return write == o.write && checkers::same_location(loc, o.loc); }
+};
+
+class DataRaceChecker final : public Checker {
+ public:
+  std::string_view name() const override { return "data_race"; }
+  void reset() override { reported_.clear(); }
+
+  void check(const ExecutionView& view, std::vector<Finding>& out) override {
+    const std::size_t nobj = view.objects.size();
+    var_slot_.assign(nobj, -1);
+    int vars = 0;
+    for (std::size_t i = 0; i < nobj; ++i) {
+      if (view.objects[i].kind == ObjectKind::kVar) var_slot_[i] = vars++;
+    }
+    if (vars == 0) return;  // nothing can race
+    const std::size_t n = static_cast<std::size_t>(std::max(view.thread_count, 1));
+    grow(clock_, n);
+    grow(sync_, nobj);
+    for (std::size_t t = 0; t < n; ++t) clock_[t].clear();
+    for (std::size_t o = 0; o < nobj; ++o) sync_[o].clear();
+    accesses_.assign(static_cast<std::size_t>(vars) * n, Access{});
+    clock_[0].set(0, 1);
+
+    for (const Event& e : view.events) {
+      const auto t = static_cast<std::size_t>(e.thread);
+      if (t >= n) continue;  // malformed view: not a thread of it
+      VectorClock& c = clock_[t];
+      switch (e.op) {
+        case OpKind::kSpawn: {
+          const auto child = static_cast<std::size_t>(e.object);
+          if (child >= n) break;
+          clock_[child] = c;
+          clock_[child].set(child, 1);
+          c.tick(t);
+          break;
+        }
+        case OpKind::kJoin:
+          if (static_cast<std::size_t>(e.object) < n) c.join(clock_[static_cast<std::size_t>(e.object)]);
+          break;
+        case OpKind::kLock:
+          acquire(c, e.object);
+          break;
+        case OpKind::kTryLock:
+          if (e.value != 0) acquire(c, e.object);
+          break;
+        case OpKind::kUnlock:
+          release_to(c, t, e.object);
+          break;
+        case OpKind::kCvWait:
+          release_to(c, t, static_cast<int>(e.aux));
+          break;
+        case OpKind::kCvWake:
+          acquire(c, static_cast<int>(e.aux));
+          break;
+        case OpKind::kSemAcquire:
+          acquire(c, e.object);
+          break;
+        case OpKind::kSemTryAcquire:
+          if (e.value != 0) acquire(c, e.object);
+          break;
+        case OpKind::kSemRelease:
+          if (valid(e.object)) {
+            sync_[static_cast<std::size_t>(e.object)].join(c);
+            c.tick(t);
+          }
+          break;
+        case OpKind::kAtomicLoad:
+          if (acquires(e.order)) acquire(c, e.object);
+          break;
+        case OpKind::kAtomicStore:
+          if (releases(e.order)) {
+            release_to(c, t, e.object);
+          } else if (valid(e.object)) {
+            sync_[static_cast<std::size_t>(e.object)].clear();  // a plain store ends the release sequence
+          }
+          break;
+        case OpKind::kAtomicRmw:
+          rmw(c, t, e.object, e.order);
+          break;
+        case OpKind::kAtomicCas:
+          if (e.value != 0) {
+            rmw(c, t, e.object, e.order);
+          } else if (acquires(e.order)) {
+            acquire(c, e.object);  // a failed CAS is a load
+          }
+          break;
+        case OpKind::kVarRead:
+        case OpKind::kVarWrite:
+          access(view, e, n, out);
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+ private:
+  static void grow(std::vector<VectorClock>& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);  // never shrinks: the clocks keep their capacity
+  }
+  bool valid(int object) const { return object >= 0 && static_cast<std::size_t>(object) < var_slot_.size(); }
+  void acquire(VectorClock& c, int object) {
+    if (valid(object)) c.join(sync_[static_cast<std::size_t>(object)]);
+  }
+  void release_to(VectorClock& c, std::size_t t, int object) {
+    if (!valid(object)) return;
+    sync_[static_cast<std::size_t>(object)] = c;
+    c.tick(t);
+  }
+  void rmw(VectorClock& c, std::size_t t, int object, std::memory_order mo) {
+    if (!valid(object)) return;
+    VectorClock& s = sync_[static_cast<std::size_t>(object)];
+    if (acquires(mo)) c.join(s);
+    if (releases(mo)) {
+      s.join(c);  // continues the release sequence and heads its own
+      c.tick(t);
+    }
+  }
+
+  void access(const ExecutionView& view, const Event& e, std::size_t n, std::vector<Finding>& out) {
+    if (!valid(e.object) || var_slot_[static_cast<std::size_t>(e.object)] < 0) return;
+    const auto t = static_cast<std::size_t>(e.thread);
+    const VectorClock& c = clock_[t];
+    Access* row = &accesses_[static_cast<std::size_t>(var_slot_[static_cast<std::size_t>(e.object)]) * n];
+    const bool write = e.op == OpKind::kVarWrite;
+    for (std::size_t u = 0; u < n; ++u) {
+      if (u == t) continue;
+      const Access& a = row[u];
+      if (a.write_clock > c.get(u)) report(view, view.events[a.write_step], e, out);
+      if (write && a.read_clock > c.get(u)) report(view, view.events[a.read_step], e, out);
+    }
+    Access& mine = row[t];
+    if (write) {
+      mine.write_clock = c.get(t);
+      mine.write_step = e.step;
+    } else {
+      mine.read_clock = c.get(t);
+      mine.read_step = e.step;
+    }
+  }
+
+  // `first` and `second` access the same variable, at least one writes, unordered.
+  void report(const ExecutionView& view, const Event& first, const Event& second, std::vector<Finding>& out) {
+    const SiteKey a{first.location, first.op == OpKind::kVarWrite};
+    const SiteKey b{second.location, second.op == OpKind::kVarWrite};
+    for (const auto& [x, y] : reported_) {
+      if ((x == a && y == b) || (x == b && y == a)) return;  // one report per pair of sites
+    }
+    reported_.emplace_back(a, b);
+    Finding& f = out.emplace_back();
+    f.kind = FindingKind::kDataRace;
+    const std::string object = checkers::object_label(view, second.object);
+    f.message = fmt::format(
+        "data race on {}: {} {} at {} (step {}) and {} {} at {} (step {}) are not ordered by happens-before",
+        object, checkers::thread_label(first.thread), op_name(first.op), format_location(first.location),
+        first.step, checkers::thread_label(second.thread), op_name(second.op), format_location(second.location),
+        second.step);
+    f.threads = {first.thread, second.thread};
+    f.operation = std::string(op_name(second.op));
+    f.location = second.location;
+    f.step = second.step;
+    f.execution = view.execution;
+    f.sites = {checkers::site_of(view, first), checkers::site_of(view, second)};
+    f.details.push_back(
+        "no lock, join, semaphore or release/acquire atomic orders the first access before the second");
+  }
+
+  std::vector<int> var_slot_;           // object id -> index among the view's variables, -1 if none
+  std::vector<VectorClock> clock_;      // per thread
+  std::vector<VectorClock> sync_;       // per object: what its next acquirer learns
+  std::vector<Access> accesses_;        // [variable * threads + thread]
+  std::vector<std::pair<SiteKey, SiteKey>> reported_;  // across the exploration
+};
+
+}  // namespace
+
+std::unique_ptr<Checker> make_data_race_checker() { return std::make_unique<DataRaceChecker>(); }
+
+}  // namespace weft
