@@ -200,24 +200,22 @@ class DataRaceChecker final : public Checker {
     f.kind = FindingKind::kDataRace;
     const std::string object = checkers::object_label(view, second.object);
     f.message = fmt::format(
-        "data race on {}: {} {} at {} (step {}) and {} {} at {} (step {}) are not ordered by happens-before",
-        object, checkers::thread_label(first.thread), op_name(first.op), format_location(first.location),
-        first.step, checkers::thread_label(second.thread), op_name(second.op), format_location(second.location),
-        second.step);
+        "data race on {}: {} {} at {} (step {}) and {} {} at {} (step {}) are not ordered by happens-before", object,
+        checkers::thread_label(first.thread), op_name(first.op), format_location(first.location), first.step,
+        checkers::thread_label(second.thread), op_name(second.op), format_location(second.location), second.step);
     f.threads = {first.thread, second.thread};
     f.operation = std::string(op_name(second.op));
     f.location = second.location;
     f.step = second.step;
     f.execution = view.execution;
     f.sites = {checkers::site_of(view, first), checkers::site_of(view, second)};
-    f.details.push_back(
-        "no lock, join, semaphore or release/acquire atomic orders the first access before the second");
+    f.details.push_back("no lock, join, semaphore or release/acquire atomic orders the first access before the second");
   }
 
-  std::vector<int> var_slot_;           // object id -> index among the view's variables, -1 if none
-  std::vector<VectorClock> clock_;      // per thread
-  std::vector<VectorClock> sync_;       // per object: what its next acquirer learns
-  std::vector<Access> accesses_;        // [variable * threads + thread]
+  std::vector<int> var_slot_;                          // object id -> index among the view's variables, -1 if none
+  std::vector<VectorClock> clock_;                     // per thread
+  std::vector<VectorClock> sync_;                      // per object: what its next acquirer learns
+  std::vector<Access> accesses_;                       // [variable * threads + thread]
   std::vector<std::pair<SiteKey, SiteKey>> reported_;  // across the exploration
 };
 

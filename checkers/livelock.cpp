@@ -32,7 +32,8 @@ class LivelockChecker final : public Checker {
   std::string_view name() const override { return "livelock"; }
 
   void check(const ExecutionView& view, std::vector<Finding>& out) override {
-    const auto bound = std::find_if(out.begin(), out.end(), [](const Finding& f) { return f.kind == FindingKind::kStepBound; });
+    const auto bound =
+        std::find_if(out.begin(), out.end(), [](const Finding& f) { return f.kind == FindingKind::kStepBound; });
     if (bound == out.end()) return;
     const std::span<const Event> ev = view.events;
     std::size_t period = 0;
@@ -80,8 +81,9 @@ class LivelockChecker final : public Checker {
       }
       if (!is_retry(e)) continue;
       bool seen = false;
-      for (const FindingSite& s : sites) seen = seen || (s.thread == e.thread && s.operation == op_name(e.op) &&
-                                                         checkers::same_location(s.location, e.location));
+      for (const FindingSite& s : sites)
+        seen = seen || (s.thread == e.thread && s.operation == op_name(e.op) &&
+                        checkers::same_location(s.location, e.location));
       if (seen) continue;
       sites.push_back(checkers::site_of(view, e));
       if (retried.find(op_name(e.op)) == std::string::npos) {
@@ -109,8 +111,8 @@ class LivelockChecker final : public Checker {
     f.step = retry->step;
     f.execution = view.execution;
     f.sites = std::move(sites);
-    f.details.push_back(fmt::format("the cycle (steps {}-{}, repeated {} times back to back):", first,
-                                    ev.size() - 1, length / period));
+    f.details.push_back(
+        fmt::format("the cycle (steps {}-{}, repeated {} times back to back):", first, ev.size() - 1, length / period));
     for (std::string& line : cycle) f.details.push_back(std::move(line));
     f.details.push_back("the execution was fair (fair mode), so this cycle can repeat forever: " + bound->message);
     // The livelock explains the step bound: it replaces that finding.

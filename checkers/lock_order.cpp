@@ -30,11 +30,11 @@ struct Witness {
   std::vector<int> gates;
   std::uint64_t execution = 0;
   OpKind op = OpKind::kLock;
-  std::uint32_t step = 0;        // the nested acquisition
-  std::uint32_t held_step = 0;   // where `from` was acquired
-  SourceLoc at;                  // the nested acquisition's location
+  std::uint32_t step = 0;       // the nested acquisition
+  std::uint32_t held_step = 0;  // where `from` was acquired
+  SourceLoc at;                 // the nested acquisition's location
   SourceLoc held_at;
-  std::string label;             // `to` as named in that execution
+  std::string label;  // `to` as named in that execution
   std::string held_label;
 };
 
@@ -104,7 +104,8 @@ class LockOrderChecker final : public Checker {
       }
     }
     if (!fresh_.empty()) find_cycles(view, out);
-    for (const int id : fresh_) edges_[static_cast<std::size_t>(id)].fresh_from = edges_[static_cast<std::size_t>(id)].witnesses.size();
+    for (const int id : fresh_)
+      edges_[static_cast<std::size_t>(id)].fresh_from = edges_[static_cast<std::size_t>(id)].witnesses.size();
   }
 
  private:
@@ -145,8 +146,9 @@ class LockOrderChecker final : public Checker {
   }
 
   int node(int object) const {
-    return object >= 0 && static_cast<std::size_t>(object) < node_of_.size() ? node_of_[static_cast<std::size_t>(object)]
-                                                                            : -1;
+    return object >= 0 && static_cast<std::size_t>(object) < node_of_.size()
+               ? node_of_[static_cast<std::size_t>(object)]
+               : -1;
   }
 
   int edge_id(int from, int to) {
@@ -254,8 +256,8 @@ class LockOrderChecker final : public Checker {
     const std::size_t k = path_.size();
     cycle_edges_.resize(k);
     for (std::size_t i = 0; i < k; ++i) {
-      cycle_edges_[i] = matrix_[static_cast<std::size_t>(path_[i]) * matrix_size_ +
-                                static_cast<std::size_t>(path_[(i + 1) % k])];
+      cycle_edges_[i] =
+          matrix_[static_cast<std::size_t>(path_[i]) * matrix_size_ + static_cast<std::size_t>(path_[(i + 1) % k])];
     }
     chosen_.assign(k, nullptr);
     if (!choose(0, closing, view.execution)) return;
@@ -293,7 +295,10 @@ class LockOrderChecker final : public Checker {
     std::size_t i = 0, j = 0;
     while (i < a.size() && j < b.size()) {
       if (a[i] == b[j]) return false;
-      if (a[i] < b[j]) ++i; else ++j;
+      if (a[i] < b[j])
+        ++i;
+      else
+        ++j;
     }
     return true;
   }
@@ -302,7 +307,6 @@ class LockOrderChecker final : public Checker {
     const std::size_t k = chosen_.size();
     Finding& f = out.emplace_back();
     f.kind = FindingKind::kLockOrderInversion;
-    f.operation = "mutex.lock";
     f.execution = view.execution;
     // Primary: the latest acquisition of this execution in the cycle (it closed the cycle).
     const Witness* primary = nullptr;
@@ -326,9 +330,9 @@ class LockOrderChecker final : public Checker {
       s.location = w.at;
       s.step = w.step;
       f.sites.push_back(std::move(s));
-      const std::string edge = fmt::format("{} locks {} at {} while holding {} (locked at {})",
-                                           checkers::thread_label(w.thread), w.label, format_location(w.at),
-                                           w.held_label, format_location(w.held_at));
+      const std::string edge =
+          fmt::format("{} locks {} at {} while holding {} (locked at {})", checkers::thread_label(w.thread), w.label,
+                      format_location(w.at), w.held_label, format_location(w.held_at));
       edges += (i == 0 ? "" : "; ") + edge;
       std::string where = fmt::format("execution {}, steps {} and {}", w.execution, w.held_step, w.step);
       if (!w.gates.empty()) where += fmt::format(", also holding {} other lock(s)", w.gates.size());
@@ -350,8 +354,8 @@ class LockOrderChecker final : public Checker {
   std::vector<std::vector<int>> adjacency_;  // node -> successor nodes
   std::vector<int> matrix_;                  // [from * matrix_size_ + to] -> edge id, -1 if none
   std::size_t matrix_size_ = 0;
-  std::vector<std::vector<int>> reported_;   // canonical cycles already reported
-  std::vector<ObjectInfo> cached_objects_;   // the objects node_of_ was computed for
+  std::vector<std::vector<int>> reported_;  // canonical cycles already reported
+  std::vector<ObjectInfo> cached_objects_;  // the objects node_of_ was computed for
 
   // Per execution (buffers reused).
   std::vector<int> node_of_;  // for cached_objects_

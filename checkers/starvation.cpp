@@ -91,8 +91,7 @@ class StarvationChecker final : public Checker {
 
  private:
   // Thread e.thread acquires `object` at e.step after waiting since `start` (kNone: no wait).
-  void acquired(const ExecutionView& view, const Event& e, int object, std::uint32_t start,
-                std::vector<Finding>& out) {
+  void acquired(const ExecutionView& view, const Event& e, int object, std::uint32_t start, std::vector<Finding>& out) {
     if (object < 0 || static_cast<std::size_t>(object) >= acquisitions_.size()) return;
     std::vector<std::uint32_t>& steps = acquisitions_[static_cast<std::size_t>(object)];
     const auto t = static_cast<std::size_t>(e.thread);
@@ -153,16 +152,16 @@ class StarvationChecker final : public Checker {
     }
     if (bypasses.size() > kMaxListed) listed += fmt::format(", ... ({} more)", bypasses.size() - kMaxListed);
     f.details.push_back(fmt::format("{} was passed over by: {}", who, listed));
-    f.details.push_back(fmt::format("{} finally acquired {} at step {} ({})", who, resource, e.step,
-                                    format_location(e.location)));
+    f.details.push_back(
+        fmt::format("{} finally acquired {} at step {} ({})", who, resource, e.step, format_location(e.location)));
   }
 
   std::vector<std::vector<std::uint32_t>> acquisitions_;  // per object: steps of its acquisitions
   std::vector<std::uint32_t> last_;                       // per thread: its previous event
   std::vector<int> spin_object_;                          // per thread: what it retries, -1 none
   std::vector<std::uint32_t> spin_start_;
-  std::vector<std::uint32_t> ready_;                      // per thread: woken from cv.wait at
-  std::vector<int> waiting_cv_;                           // per thread: cv it waits on, not notified
+  std::vector<std::uint32_t> ready_;                       // per thread: woken from cv.wait at
+  std::vector<int> waiting_cv_;                            // per thread: cv it waits on, not notified
   std::vector<std::pair<SourceLoc, SourceLoc>> reported_;  // (waiting site, resource declaration)
 };
 

@@ -1,12 +1,13 @@
 // The checkers through the CLI: findings in text and --json, the fair mode's options and
 // fields, replay of a fair token, and bad values of the new options.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
@@ -19,7 +20,8 @@ struct CliResult {
 };
 
 CliResult weft_cli(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "weft_checkers_cli_stderr.txt";
+  // One file per process: ctest runs the test cases as parallel processes.
+  const std::string err_file = ::testing::TempDir() + "weft_checkers_cli_stderr." + std::to_string(getpid()) + ".txt";
   const std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>" + err_file;
   CliResult r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -33,6 +35,7 @@ CliResult weft_cli(const std::string& args) {
     while ((n = fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
     fclose(e);
   }
+  std::remove(err_file.c_str());
   return r;
 }
 
@@ -82,7 +85,8 @@ TEST(CheckersCli, PoliteLivelockReplaysFromItsFairToken) {
   const auto& f = j["findings"][0];
   EXPECT_EQ(f["kind"], "livelock");
   EXPECT_EQ(f["threads"], nlohmann::json::array({1, 2}));
-  const CliResult again = weft_cli("replay lock-ordering/polite-livelock " + f["schedule"].get<std::string>() + " --json");
+  const CliResult again =
+      weft_cli("replay lock-ordering/polite-livelock " + f["schedule"].get<std::string>() + " --json");
   ASSERT_EQ(again.code, 1) << again.err;
   const auto k = nlohmann::json::parse(again.out);
   EXPECT_TRUE(k["divergence"].is_null()) << k["divergence"];

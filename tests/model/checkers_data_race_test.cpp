@@ -136,8 +136,9 @@ TEST(DataRaceChecker, FlagPublicationSynchronizesOnlyWithReleaseAndAcquire) {
     std::memory_order store, load;
     bool race;
   };
-  for (const Case c : {Case{kRelease, kAcquire, false}, Case{std::memory_order_seq_cst, std::memory_order_seq_cst, false},
-                       Case{kRelaxed, kAcquire, true}, Case{kRelease, kRelaxed, true}, Case{kRelaxed, kRelaxed, true}}) {
+  for (const Case c :
+       {Case{kRelease, kAcquire, false}, Case{std::memory_order_seq_cst, std::memory_order_seq_cst, false},
+        Case{kRelaxed, kAcquire, true}, Case{kRelease, kRelaxed, true}, Case{kRelaxed, kRelaxed, true}}) {
     EventLog log = two_threads();
     const int data = log.var(5);
     const int flag = log.atomic(6);
@@ -221,14 +222,13 @@ TEST(DataRaceChecker, EachPairOfSitesIsReportedOncePerExploration) {
   log.write(1, v, 10);  // the same pair of sites again (in the other order)
   EXPECT_EQ(run_checker(*checker, log.view(1)).size(), 1u);
   EXPECT_EQ(run_checker(*checker, log.view(2), {}, /*keep=*/true).size(), 0u);  // next execution
-  EXPECT_EQ(run_checker(*checker, log.view(1)).size(), 1u);                      // after reset()
+  EXPECT_EQ(run_checker(*checker, log.view(1)).size(), 1u);                     // after reset()
 }
 
 // --- explored bodies -----------------------------------------------------------------------
 
 TEST(DataRace, RelaxedPublicationIsFoundReleaseAcquireIsClean) {
   for (const bool relaxed : {true, false}) {
-    const int read_line = __LINE__ + 9;
     const weft::Result r = weft::explore([relaxed] {
       weft::var<int> data(0);
       weft::atomic<bool> ready(false);
@@ -237,7 +237,7 @@ TEST(DataRace, RelaxedPublicationIsFoundReleaseAcquireIsClean) {
         ready.store(true, relaxed ? std::memory_order_relaxed : std::memory_order_release);
       });
       if (ready.load(relaxed ? std::memory_order_relaxed : std::memory_order_acquire)) {
-        WEFT_ASSERT(data.load() == 42);
+        WEFT_ASSERT(data.load() == 42);  // data-race-test: the read
       }
       producer.join();
     });
@@ -249,7 +249,7 @@ TEST(DataRace, RelaxedPublicationIsFoundReleaseAcquireIsClean) {
     const weft::Finding* f = weft::test::find_kind(r, FindingKind::kDataRace);
     ASSERT_NE(f, nullptr) << weft::test::describe(r);
     EXPECT_EQ(f->threads, (std::vector<int>{1, 0}));  // the producer's write, then main's read
-    EXPECT_EQ(f->location.line, read_line);
+    EXPECT_EQ(f->location.line, weft::test::line_of(__FILE__, "// data-race-test: the read"));
     EXPECT_EQ(f->sites[0].operation, "var.write");
     EXPECT_EQ(f->sites[1].operation, "var.read");
     // Sequentially consistent, the value is right: the race is the only finding.

@@ -45,11 +45,11 @@ TEST(Deadlock, OppositeLockOrdersNameTheCycleAndWhatEachHolds) {
   ASSERT_FALSE(f.details.empty());
   EXPECT_TRUE(f.details[0] == "wait-for cycle: t1 -> t2 -> t1" || f.details[0] == "wait-for cycle: t2 -> t1 -> t2")
       << f.details[0];
-  EXPECT_TRUE(contains(f.message, "t1 holds " + a + " and waits to lock " + b + " at " + here(t1_waits) +
-                                      ", held by t2"))
+  EXPECT_TRUE(
+      contains(f.message, "t1 holds " + a + " and waits to lock " + b + " at " + here(t1_waits) + ", held by t2"))
       << f.message;
-  EXPECT_TRUE(contains(f.message, "t2 holds " + b + " and waits to lock " + a + " at " + here(t2_waits) +
-                                      ", held by t1"))
+  EXPECT_TRUE(
+      contains(f.message, "t2 holds " + b + " and waits to lock " + a + " at " + here(t2_waits) + ", held by t1"))
       << f.message;
   ASSERT_EQ(f.sites.size(), 2u);  // one per thread of the cycle
   for (const weft::FindingSite& s : f.sites) {
@@ -91,9 +91,9 @@ TEST(Deadlock, ConditionVariableWaitInTheCycle) {
   ASSERT_FALSE(f.details.empty());
   EXPECT_TRUE(f.details[0] == "wait-for cycle: t1 -> t2 -> t1" || f.details[0] == "wait-for cycle: t2 -> t1 -> t2")
       << f.details[0];
-  EXPECT_TRUE(contains(f.message, "t1 holds mutex#0") && contains(f.message, "waits on " + cv + " at " +
-                                                                                 here(line_of(__FILE__, "// cv-test: t1 waits")) +
-                                                                                 " (not notified), which t2 could notify"))
+  EXPECT_TRUE(contains(f.message, "t1 holds mutex#0") &&
+              contains(f.message, "waits on " + cv + " at " + here(line_of(__FILE__, "// cv-test: t1 waits")) +
+                                      " (not notified), which t2 could notify"))
       << f.message;
   EXPECT_TRUE(contains(f.message, "t2 waits to lock mutex#0") &&
               contains(f.message, here(line_of(__FILE__, "// cv-test: t2 waits")) + ", held by t1"))

@@ -64,7 +64,7 @@ TEST(FairScheduler, ThreadsDisabledByTheYielderGetPriority) {
   log.spawn(0, 2);
   const int m = log.mutex(3);
   schedulable(fair, log, {1, 2});
-  log.lock(1, m);                                     // t2 waits for m now: disabled by t1
+  log.lock(1, m);  // t2 waits for m now: disabled by t1
   EXPECT_EQ(schedulable(fair, log, {1}), (std::vector<int>{1}));
   log.unlock(1, m);
   EXPECT_EQ(schedulable(fair, log, {1, 2}), (std::vector<int>{1, 2}));

@@ -213,9 +213,9 @@ TEST(LockOrderChecker, SameDeclarationSiteDistinguishedByOrdinal) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].threads, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(out[0].sites.size(), 3u);
-  EXPECT_NE(out[0].message.find("mutex#0 (" + at(7) + ") -> mutex#1 (" + at(7) + ") -> mutex#2 (" + at(7) +
-                                ") -> mutex#0"),
-            std::string::npos)
+  EXPECT_NE(
+      out[0].message.find("mutex#0 (" + at(7) + ") -> mutex#1 (" + at(7) + ") -> mutex#2 (" + at(7) + ") -> mutex#0"),
+      std::string::npos)
       << out[0].message;
 
   // Resource hierarchy: the last philosopher takes fork 0 before fork 2: no cycle.

@@ -57,14 +57,10 @@ TEST(StarvationChecker, PassedOverMoreThanKTimesIsStarvation) {
   EXPECT_EQ(f.sites[1].step, f.step);
 }
 
-TEST(StarvationChecker, AtTheBoundIsNotStarvation) {
-  EXPECT_TRUE(starvation(greedy(3, true, 3)).empty());
-}
+TEST(StarvationChecker, AtTheBoundIsNotStarvation) { EXPECT_TRUE(starvation(greedy(3, true, 3)).empty()); }
 
 // Unfair schedules starve anyone; the verdict needs the fair mode.
-TEST(StarvationChecker, OnlyUnderFairExploration) {
-  EXPECT_TRUE(starvation(greedy(5, false, 3)).empty());
-}
+TEST(StarvationChecker, OnlyUnderFairExploration) { EXPECT_TRUE(starvation(greedy(5, false, 3)).empty()); }
 
 // Spinning on try_lock: the wait starts at the first failed attempt.
 TEST(StarvationChecker, SpinningWaitStartsAtTheFirstFailedTry) {

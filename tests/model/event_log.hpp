@@ -29,8 +29,8 @@ class EventLog {
   int condvar(int line) { return object(ObjectKind::kCondVar, line); }
 
   // Appends an event by `thread` at kLogFile:line; returns its step.
-  std::uint32_t add(int thread, OpKind op, int object = -1, int line = 1, std::int64_t value = 0,
-                    std::int64_t aux = 0, std::memory_order order = std::memory_order_seq_cst) {
+  std::uint32_t add(int thread, OpKind op, int object = -1, int line = 1, std::int64_t value = 0, std::int64_t aux = 0,
+                    std::memory_order order = std::memory_order_seq_cst) {
     Event e;
     e.step = static_cast<std::uint32_t>(events_.size());
     e.thread = thread;

@@ -63,8 +63,7 @@ std::set<FindingKind> kinds(const weft::Result& r) {
 
 TEST(LockOrdering, AbbaDeadlocksAndInvertsTheLockOrder) {
   const weft::Result r = explore("lock-ordering/abba");
-  EXPECT_EQ(kinds(r), (std::set<FindingKind>{FindingKind::kDeadlock, FindingKind::kLockOrderInversion}))
-      << describe(r);
+  EXPECT_EQ(kinds(r), (std::set<FindingKind>{FindingKind::kDeadlock, FindingKind::kLockOrderInversion})) << describe(r);
   const std::string a = "mutex#0 (" + at("weft::mutex a;") + ")";
   const std::string b = "mutex#1 (" + at("weft::mutex b;") + ")";
 
@@ -87,21 +86,20 @@ TEST(LockOrdering, AbbaDeadlocksAndInvertsTheLockOrder) {
   ASSERT_NE(dl, nullptr);
   EXPECT_GT(dl->execution, 1u);
   EXPECT_EQ(dl->threads, (std::vector<int>{0, 1, 2}));
-  EXPECT_NE(dl->message.find("t1 holds " + a + " and waits to lock " + b + " at " + at("Lock second(b);") +
-                             ", held by t2"),
-            std::string::npos)
+  EXPECT_NE(
+      dl->message.find("t1 holds " + a + " and waits to lock " + b + " at " + at("Lock second(b);") + ", held by t2"),
+      std::string::npos)
       << dl->message;
-  EXPECT_NE(dl->message.find("t2 holds " + b + " and waits to lock " + a + " at " + at("Lock second(y);") +
-                             ", held by t1"),
-            std::string::npos)
+  EXPECT_NE(
+      dl->message.find("t2 holds " + b + " and waits to lock " + a + " at " + at("Lock second(y);") + ", held by t1"),
+      std::string::npos)
       << dl->message;
   EXPECT_EQ(r.bounded_by, "finding");
 }
 
 TEST(LockOrdering, PhilosophersDeadlockInAThreeCycleOfForksFromOneDeclaration) {
   const weft::Result r = explore("lock-ordering/philosophers");
-  EXPECT_EQ(kinds(r), (std::set<FindingKind>{FindingKind::kDeadlock, FindingKind::kLockOrderInversion}))
-      << describe(r);
+  EXPECT_EQ(kinds(r), (std::set<FindingKind>{FindingKind::kDeadlock, FindingKind::kLockOrderInversion})) << describe(r);
   const std::string fork_decl = at("forks.emplace_back(weft::SourceLoc::current());");
   // Forks are objects 0, 1, 2 (the meals counter is object 3).
   const weft::Finding* inv = find_kind(r, FindingKind::kLockOrderInversion);
@@ -116,7 +114,8 @@ TEST(LockOrdering, PhilosophersDeadlockInAThreeCycleOfForksFromOneDeclaration) {
   ASSERT_NE(dl, nullptr);
   EXPECT_EQ(dl->threads, (std::vector<int>{0, 1, 2, 3}));
   ASSERT_FALSE(dl->details.empty());
-  const std::set<std::string> rotations = {"wait-for cycle: t1 -> t2 -> t3 -> t1", "wait-for cycle: t2 -> t3 -> t1 -> t2",
+  const std::set<std::string> rotations = {"wait-for cycle: t1 -> t2 -> t3 -> t1",
+                                           "wait-for cycle: t2 -> t3 -> t1 -> t2",
                                            "wait-for cycle: t3 -> t1 -> t2 -> t3"};
   EXPECT_EQ(rotations.count(dl->details[0]), 1u) << dl->details[0];
   EXPECT_EQ(dl->sites.size(), 3u);
@@ -149,8 +148,7 @@ TEST(LockOrdering, PhilosophersDeadlockForOtherTableSizes) {
 
 TEST(LockOrdering, TransferDeadlocksOnTheTwoAccounts) {
   const weft::Result r = explore("lock-ordering/transfer");
-  EXPECT_EQ(kinds(r), (std::set<FindingKind>{FindingKind::kDeadlock, FindingKind::kLockOrderInversion}))
-      << describe(r);
+  EXPECT_EQ(kinds(r), (std::set<FindingKind>{FindingKind::kDeadlock, FindingKind::kLockOrderInversion})) << describe(r);
   // Each account's mutex is declared where the account is.
   const std::string alice = "mutex#0 (" + at("Account alice(1, 100);") + ")";
   const std::string bob = "mutex#2 (" + at("Account bob(2, 100);") + ")";
@@ -236,7 +234,9 @@ std::uint64_t count_paths(const Program& p, std::vector<int>& pos, std::map<std:
     if (static_cast<std::size_t>(pos[t]) == p[t].size() || !spawned[t]) continue;
     const Op& op = p[t][static_cast<std::size_t>(pos[t])];
     if (op.kind == Op::kAcquire && holder.count(op.arg) != 0) continue;
-    if (op.kind == Op::kJoin && static_cast<std::size_t>(pos[static_cast<std::size_t>(op.arg)]) != p[static_cast<std::size_t>(op.arg)].size()) continue;
+    if (op.kind == Op::kJoin &&
+        static_cast<std::size_t>(pos[static_cast<std::size_t>(op.arg)]) != p[static_cast<std::size_t>(op.arg)].size())
+      continue;
     any = true;
     ++pos[t];
     total += count_paths(p, pos, memo);
@@ -353,8 +353,8 @@ TEST(Catalog, FailingVariantsReplayFromTheirTokens) {
       EXPECT_EQ(again.divergence, "") << s->name;
       bool same = false;
       for (const weft::Finding& g : again.findings) same = same || (g.kind == f.kind && g.step == f.step);
-      EXPECT_TRUE(same) << s->name << ": " << weft::kind_name(f.kind) << " at step " << f.step
-                        << " not replayed; got " << describe(again);
+      EXPECT_TRUE(same) << s->name << ": " << weft::kind_name(f.kind) << " at step " << f.step << " not replayed; got "
+                        << describe(again);
     }
     ++checked;
   }

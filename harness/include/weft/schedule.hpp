@@ -13,9 +13,11 @@ namespace weft {
 
 // Token layout (version 1), base64url after the "w1." prefix:
 //   flags u8 (bit 0: spurious, bits 1-6: max spurious, bit 7: fair) |
-//   [only when fair: starvation bound varint] | max steps varint | scenario hash u32 | #params varint | params zigzag varints |
+//   [only when fair: starvation bound varint] | max steps varint | scenario hash u32 |
+//   #params varint | params zigzag varints |
 //   expected kind u8 (0xff: none) | expected step varint |
 //   #runs varint | runs (choice varint, run length - 1 varint) | checksum u16
+
 // Options::starvation_bound's default: more bypasses than this, under the fair mode, is
 // starvation.
 inline constexpr std::uint32_t kDefaultStarvationBound = 16;

@@ -719,7 +719,8 @@ void Execution::fail_deadlock(int reporter) {
     site.operation = std::string(op_name(t.pending));
     site.location = t.pending_loc;
     site.step = f.step;
-    const std::string could = next >= 0 ? fmt::format(", which {} could", thread_name(next)) : std::string(", and no thread is left that could");
+    const std::string could = next >= 0 ? fmt::format(", which {} could", thread_name(next))
+                                        : std::string(", and no thread is left that could");
     switch (t.pending) {
       case OpKind::kLock:
         site.object = object_name(t.mutex->slot.id);
