@@ -18,6 +18,9 @@ std::unique_ptr<Checker> make_livelock_checker();
 // starvation: under fair exploration, a thread waits for a mutex or semaphore while the
 // others acquire it more than ExecutionView::starvation_bound times in a row.
 std::unique_ptr<Checker> make_starvation_checker();
+// priority_inversion / deadline_miss: under the priority policy, a waiter's holder preempted by a
+// medium-priority thread (or a bounded wait above Options::max_blocking), and late jobs.
+std::unique_ptr<Checker> make_priority_inversion_checker();
 
 namespace checkers {
 

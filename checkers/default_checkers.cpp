@@ -11,6 +11,7 @@ std::vector<std::unique_ptr<Checker>> default_checkers() {
   out.push_back(make_lock_order_checker());
   out.push_back(make_livelock_checker());
   out.push_back(make_starvation_checker());
+  out.push_back(make_priority_inversion_checker());
   return out;
 }
 

@@ -18,7 +18,8 @@ constexpr std::array<std::string_view, kOpKindCount> kOpNames = {
     "thread.spawn", "thread.join", "thread.exit",   "mutex.lock",     "mutex.try_lock",   "mutex.unlock",
     "atomic.load",  "atomic.store", "atomic.rmw",   "atomic.cas",     "var.read",         "var.write",
     "cv.wait",      "cv.wake",      "cv.notify_one", "cv.notify_all", "semaphore.acquire", "semaphore.try_acquire",
-    "semaphore.release", "yield",   "choose",       "assert"};
+    "semaphore.release", "yield",   "choose",       "assert",
+    "thread.sleep",      "thread.work", "thread.set_priority"};
 }  // namespace
 
 std::string_view kind_name(FindingKind kind) { return kKindNames[static_cast<std::size_t>(kind)]; }

@@ -11,6 +11,7 @@ namespace {
 
 constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kPrefix = "w1.";
+constexpr std::uint8_t kSectionPolicy = 1;  // optional section: scheduling policy (schedule.hpp)
 
 void put_varint(std::string& out, std::uint64_t v) {
   while (v >= 0x80) {
@@ -121,6 +122,15 @@ std::string encode_schedule(const Schedule& s) {
   }
   put_varint(b, nruns);
   b += runs;
+  if (s.policy != 0 || s.cpus != 1 || s.max_blocking != -1) {
+    std::string section;
+    section.push_back(static_cast<char>(s.policy));
+    put_varint(section, s.cpus);
+    put_varint(section, zigzag(s.max_blocking));
+    b.push_back(static_cast<char>(kSectionPolicy));
+    put_varint(b, section.size());
+    b += section;
+  }
   const std::uint16_t sum = checksum(b);
   b.push_back(static_cast<char>(sum & 0xff));
   b.push_back(static_cast<char>(sum >> 8));
@@ -187,6 +197,20 @@ ScheduleParse decode_schedule(std::string_view token) {
     ok = in.varint(choice) && in.varint(extra) && choice <= 0xffffffffu && extra < (1u << 24) &&
          s.choices.size() + extra < (1u << 26);
     if (ok) s.choices.insert(s.choices.end(), extra + 1, static_cast<std::uint32_t>(choice));
+  }
+  while (ok && !in.done()) {
+    std::uint8_t tag = 0;
+    std::uint64_t length = 0;
+    ok = in.u8(tag) && in.varint(length);
+    if (ok && tag == kSectionPolicy) {
+      std::uint64_t cpus = 0, blocking = 0;
+      ok = in.u8(byte) && byte <= 1 && in.varint(cpus) && cpus >= 1 && cpus <= 1024 && in.varint(blocking);
+      s.policy = byte;
+      s.cpus = static_cast<std::uint32_t>(cpus);
+      s.max_blocking = unzigzag(blocking);
+    } else if (ok) {
+      return fail(fmt::format("schedule token has an unknown section {} (recorded by a newer weft?)", tag));
+    }
   }
   if (!ok || !in.done()) return fail("malformed schedule token: corrupt payload");
   r.schedule = std::move(s);

@@ -155,6 +155,8 @@ TEST(ExploreCounts, RecordedCatalogCountsHold) {
     weft::Options o;
     o.strategy = weft::StrategyKind::kDfs;
     o.preemption_bound = s->explore.preemption_bound;
+    o.policy = s->explore.policy;  // priority scenarios count under the priority policy
+    o.cpus = s->explore.cpus;
     const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
     EXPECT_TRUE(r.complete) << s->name;
     EXPECT_EQ(r.executions, s->dfs_executions) << s->name;

@@ -32,6 +32,8 @@ weft::Options defaults_of(const weft::Scenario& s) {
   o.preemption_bound = s.explore.preemption_bound;
   o.max_executions = s.explore.max_executions;
   o.fair = s.explore.fair;
+  o.policy = s.explore.policy;  // priority scenarios are clean under the priority policy only
+  o.cpus = s.explore.cpus;
   return o;
 }
 

@@ -10,12 +10,14 @@
 
 namespace weft {
 
+struct PriorityLog;  // weft/priority.hpp
+
 enum class OpKind : std::uint8_t {
   kSpawn,          // object = spawned thread id
   kJoin,           // object = joined thread id
   kExit,           // the thread finished
   kLock,           // mutex acquired
-  kTryLock,        // value = 1 on success, 0 on failure
+  kTryLock,        // value = 1 on success, 0 on failure; aux = 1 for try_lock_for / _until
   kUnlock,
   kAtomicLoad,     // value = value read
   kAtomicStore,    // value = value written
@@ -33,8 +35,11 @@ enum class OpKind : std::uint8_t {
   kYield,
   kChoose,         // value = chosen value (weft::choose)
   kAssert,         // a failed assertion
+  kSleep,          // sleep or arrival ended (value = virtual time now, aux = 1 for an arrival)
+  kWork,           // weft::work finished (value = the virtual CPU time it consumed)
+  kSetPriority,    // value = new base priority, aux = old
 };
-inline constexpr int kOpKindCount = 22;
+inline constexpr int kOpKindCount = 25;
 
 // Dotted operation name, e.g. "mutex.lock".
 std::string_view op_name(OpKind kind);
@@ -85,6 +90,7 @@ struct ExecutionView {
   std::uint64_t execution = 0;          // 1-based execution index within the run
   bool fair = false;                    // explored in the fair mode (Options::fair)
   std::uint32_t starvation_bound = 0;   // Options::starvation_bound (used when fair)
+  const PriorityLog* priority = nullptr;  // priority policy: blocking, deadlines, timeline
 };
 
 }  // namespace weft

@@ -1,6 +1,7 @@
 // Exploring a test body or a catalog scenario under weft's scheduler, and replaying a schedule.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "weft/finding.hpp"
+#include "weft/priority.hpp"
 #include "weft/params.hpp"
 #include "weft/schedule.hpp"
 #include "weft/scenario.hpp"
@@ -38,6 +40,14 @@ struct Options {
   // Fair mode: a thread passed over more than this many times in a row by the other threads'
   // acquisitions of the mutex or semaphore it waits for is starving.
   std::uint32_t starvation_bound = kDefaultStarvationBound;
+  // Scheduling policy (weft/sched.hpp). kPriority simulates fixed-priority preemptive scheduling
+  // on `cpus` CPUs with virtual time; the explorer still branches on equal-priority ties, on
+  // when threads become ready (arrival, end of a sleep, timeout) and on timed-wait outcomes.
+  SchedPolicy policy = SchedPolicy::kAny;
+  int cpus = 1;                           // priority policy: simulated CPUs (1..1024)
+  // Priority policy: a thread waiting longer than this for a lower-priority holder is a
+  // priority_inversion finding even when the inversion is bounded. Negative: no bound.
+  std::chrono::nanoseconds max_blocking{-1};
 };
 
 struct Result {
@@ -50,6 +60,9 @@ struct Result {
   std::uint32_t starvation_bound = 0;  // the fair mode's starvation bound
   double seconds = 0;
   std::uint64_t max_steps_seen = 0;
+  SchedPolicy policy = SchedPolicy::kAny;
+  int cpus = 1;
+  BlockingSummary max_blocking;  // priority policy: worst blocking on a lower-priority holder
   std::vector<Finding> findings;
   std::string divergence;       // replay: where a nondeterministic body diverged; empty otherwise
 
@@ -61,6 +74,10 @@ struct Result {
 // Sync objects must be created inside `body`: each execution starts from fresh state.
 // Exceptions escaping `body` or its threads become uncaught_exception findings.
 Result explore(const std::function<void()>& body, const Options& options = {});
+
+// The options `weft explore` and `weft check` start from for a catalog scenario: the defaults
+// with the scenario's ExploreDefaults applied (bounds, fair mode, scheduling policy).
+Options scenario_options(const Scenario& scenario);
 
 // Explores a catalog scenario with the given parameter values.
 Result explore_scenario(const Scenario& scenario, const Params& params, const Options& options);

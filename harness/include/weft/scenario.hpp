@@ -7,6 +7,7 @@
 
 #include "weft/finding.hpp"
 #include "weft/params.hpp"
+#include "weft/sched.hpp"
 
 namespace weft {
 
@@ -26,6 +27,8 @@ struct ExploreDefaults {
   int preemption_bound = -1;           // -1: unbounded
   std::uint64_t max_executions = 0;    // 0: the runner's default
   bool fair = false;                   // explore in the fair mode (Options::fair)
+  SchedPolicy policy = SchedPolicy::kAny;  // scenarios about priorities need kPriority
+  int cpus = 1;                        // simulated CPUs of the priority policy
 };
 
 struct Scenario {

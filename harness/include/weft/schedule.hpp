@@ -16,7 +16,11 @@ namespace weft {
 //   [only when fair: starvation bound varint] | max steps varint | scenario hash u32 |
 //   #params varint | params zigzag varints |
 //   expected kind u8 (0xff: none) | expected step varint |
-//   #runs varint | runs (choice varint, run length - 1 varint) | checksum u16
+//   #runs varint | runs (choice varint, run length - 1 varint) |
+//   [optional sections, each: tag u8 | length varint | payload] | checksum u16
+// Sections appear only when their semantics differ from the defaults, so default tokens keep the
+// original layout. Tags: 1 = scheduling policy (policy u8 | cpus varint | max blocking zigzag
+// varint, nanoseconds, -1 none). A reader rejects unknown tags.
 
 // Options::starvation_bound's default: more bypasses than this, under the fair mode, is
 // starvation.
@@ -30,6 +34,9 @@ struct Schedule {
   std::uint32_t max_steps = 20000;       // step bound
   bool fair = false;                     // fair mode (Options::fair)
   std::uint32_t starvation_bound = kDefaultStarvationBound;  // encoded only when fair
+  std::uint8_t policy = 0;               // SchedPolicy: 0 any interleaving, 1 priority
+  std::uint32_t cpus = 1;                // simulated CPUs of the priority policy
+  std::int64_t max_blocking = -1;        // Options::max_blocking in ns; -1 none
   std::uint32_t scenario = 0;            // scenario_hash(name); 0 for ad-hoc test bodies
   std::vector<std::int64_t> params;      // parameter values in declaration order
   std::optional<FindingKind> expected;   // the finding the recorded execution ended with

@@ -18,7 +18,11 @@ struct PickContext {
 };
 
 // What kind of value choice is asked for (strategies may treat them differently).
-enum class ValueChoice : std::uint8_t { kNotifyWaiter, kSpuriousWake, kUser };
+// Priority policy (runtime/priority.cpp): kRelease = whether a thread that is due becomes ready
+// now or later (arrival, end of a sleep, a timeout), 0 = now; kTimedWait = the outcome of a timed
+// wait that may both succeed and time out, 0 = success; kCpu = which of several equal-priority
+// busy threads get the CPUs while virtual time advances.
+enum class ValueChoice : std::uint8_t { kNotifyWaiter, kSpuriousWake, kUser, kRelease, kTimedWait, kCpu };
 
 class Strategy {
  public:

@@ -26,6 +26,9 @@ struct ExploreArgs {
   bool keep_going = false;
   bool fair = false;
   std::uint32_t starvation_bound = kDefaultStarvationBound;
+  std::string policy;        // empty: the scenario's default
+  int cpus = 0;              // 0: the scenario's default
+  std::string max_blocking;  // empty: no bound
   bool json = false;
   bool no_trace = false;
   std::string token;
@@ -78,6 +81,14 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
       "--starvation-bound", a->starvation_bound,
       "Fair mode: a thread passed over more than K times in a row for a mutex/semaphore is starving (default 16)");
   starvation->check(CLI::Range(0u, 1000000u));
+  explore->add_option("--policy", a->policy,
+                      "any (every interleaving) or priority (fixed-priority preemptive on --cpus CPUs, virtual "
+                      "time); default: the scenario's")
+      ->check(CLI::IsMember({"any", "priority"}));
+  explore->add_option("--cpus", a->cpus, "Priority policy: simulated CPUs (default 1)")->check(CLI::Range(1, 1024));
+  explore->add_option("--max-blocking", a->max_blocking,
+                      "Priority policy: waiting longer than T (e.g. 2ms, 500us) for a lower-priority holder is a "
+                      "priority_inversion finding");
   add_common(explore, *a);
   explore->callback([a, starvation, &exit_code] {
     const Scenario& s = lookup(a->scenario);
@@ -101,6 +112,7 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
     o.stop_on_first = !a->keep_going;
     o.fair = fair;
     o.starvation_bound = a->starvation_bound;
+    apply_priority_options(s, a->policy, a->cpus, a->max_blocking, o);
     exit_code = print_result(s, params, explore_scenario(s, params, o), *a);
   });
 

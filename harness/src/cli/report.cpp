@@ -70,6 +70,15 @@ nlohmann::json result_json(const Scenario& scenario, const Params& params, const
   for (const Finding& f : r.findings) findings.push_back(finding_json(f));
   j["findings"] = findings;
   j["divergence"] = r.divergence.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.divergence);
+  j["policy"] = r.policy == SchedPolicy::kPriority ? "priority" : "any";
+  j["cpus"] = r.policy == SchedPolicy::kPriority ? nlohmann::json(r.cpus) : nlohmann::json(nullptr);
+  j["max_blocking"] = nlohmann::json(nullptr);
+  if (r.max_blocking.measured) {
+    const BlockingSummary& b = r.max_blocking;
+    j["max_blocking"] = {{"time_ns", b.time},     {"time", format_vtime(b.time)}, {"waited_ns", b.waited},
+                         {"steps", b.steps},      {"thread", b.high},             {"holder", b.low},
+                         {"mutex", b.mutex},      {"execution", b.execution},     {"schedule", b.schedule}};
+  }
   return j;
 }
 
@@ -95,6 +104,19 @@ std::string result_text(const Scenario& scenario, const Params& params, const Re
                      r.fair ? fmt::format(", fair (starvation bound {})", r.starvation_bound) : std::string(),
                      r.executions,
                      r.executions == 1 ? "" : "s", r.seconds, status);
+  if (r.policy == SchedPolicy::kPriority) {
+    out += fmt::format("priority policy on {} CPU{}", r.cpus, r.cpus == 1 ? "" : "s");
+    if (r.max_blocking.measured) {
+      const BlockingSummary& b = r.max_blocking;
+      out += fmt::format("; worst priority inversion: lower-priority threads ran {} while {} waited {} ({} steps) "
+                         "for {} held by {} (execution {})",
+                         format_vtime(b.time), b.high_name, format_vtime(b.waited), b.steps, b.mutex, b.low_name,
+                         b.execution);
+    } else {
+      out += "; no thread waited for a lower-priority holder";
+    }
+    out += "\n";
+  }
   if (r.findings.empty()) {
     out += "no finding\n";
     return out;

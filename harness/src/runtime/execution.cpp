@@ -37,7 +37,8 @@ std::string thread_name(int tid) { return tid < 0 ? std::string("root") : fmt::f
 
 }  // namespace
 
-Execution::Execution(const Options& options, StackPool& pool) : options_(options), pool_(pool) {
+Execution::Execution(const Options& options, StackPool& pool)
+    : options_(options), pool_(pool), prio_on_(options.policy == SchedPolicy::kPriority) {
   threads_.reserve(32);
   conts_.reserve(33);
   runnable_buf_.resize(32);
@@ -63,6 +64,7 @@ void Execution::reset() {
   current_ = -1;
   switched_from_ = -1;
   fair_.reset();
+  prio_reset();
   ++epoch_;
 }
 
@@ -86,6 +88,7 @@ void Execution::run(const std::function<void()>& body, Strategy& strategy, std::
   tl_execution = this;
   eh_ = eh_globals();
   switch_to(0);  // returns when every thread has finished
+  prio_finish();
   tl_execution = outer;
   WEFT_CHECK(current_ == -1);
   for (const ThreadState& t : threads_) WEFT_CHECK(t.finished);
@@ -99,6 +102,7 @@ ExecutionView Execution::view() const {
   v.execution = index_;
   v.fair = options_.fair;
   v.starvation_bound = options_.starvation_bound;
+  if (prio_on_) v.priority = &prio_.log;
   return v;
 }
 
@@ -109,6 +113,7 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
   const int tid = static_cast<int>(threads_.size());
   threads_.emplace_back();
   threads_.back().parent = parent;
+  prio_thread_created(tid, parent);
   runnable_dirty_ = true;
   conts_.emplace_back();
   if (runnable_buf_.size() < threads_.size()) runnable_buf_.resize(threads_.size() * 2);
@@ -197,11 +202,16 @@ int Execution::next_after_exit(int tid) {
     return t.parent;
   }
   t.starting = false;
-  if (!aborting_) {
+  if (!aborting_ && prio_on_) [[unlikely]] {
+    const int next = prio_decide(-1);
+    if (next >= 0) return next;
+  } else if (!aborting_) {
     compute_runnable();
     if (options_.fair) fair_filter();
     if (runnable_count_ == 1) return runnable_buf_[0];
     if (runnable_count_ > 1) return pick(tid, false, false);
+  }
+  if (!aborting_) {
     for (const ThreadState& other : threads_) {
       if (!other.finished) {
         fail_deadlock(tid);
@@ -287,6 +297,16 @@ void Execution::schedule() {
     fail_step_bound();
     return;
   }
+  if (prio_on_) [[unlikely]] {
+    const int next = prio_decide(self);
+    if (next < 0) {
+      fail_deadlock(self);
+    } else if (next != self) {
+      switch_to(next);
+      after_resume();
+    }
+    return;
+  }
   // The runnable set changes only through operations that mark it dirty, or through the
   // current thread now waiting on a blocking operation; otherwise last point's set stands.
   if (runnable_dirty_ || may_block(t.pending)) compute_runnable();
@@ -359,6 +379,7 @@ void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
   if (aborting_) return;
   m.owner = current_;
   runnable_dirty_ = true;
+  if (m.protocol != 0) [[unlikely]] prio_acquired(m, loc);
   log(OpKind::kLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
 }
 
@@ -371,6 +392,7 @@ bool Execution::mutex_try_lock(MutexState& m, SourceLoc loc) {
   if (ok) {
     m.owner = current_;
     runnable_dirty_ = true;
+    if (m.protocol != 0) [[unlikely]] prio_acquired(m, loc);
   }
   log(OpKind::kTryLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc).value = ok ? 1 : 0;
   return ok;
@@ -391,6 +413,7 @@ void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
   if (aborting_) return;
   m.owner = -1;
   runnable_dirty_ = true;
+  if (m.protocol != 0) [[unlikely]] prio_released(m);
   log(OpKind::kUnlock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
 }
 
@@ -417,6 +440,7 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   }
   m.owner = -1;
   runnable_dirty_ = true;
+  if (m.protocol != 0) [[unlikely]] prio_released(m);
   Event& e = log(OpKind::kCvWait, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc);
   e.aux = m.slot.id;
   e.value = spurious ? 1 : 0;
@@ -428,6 +452,7 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   if (aborting_) return;
   m.owner = current_;
   runnable_dirty_ = true;
+  if (m.protocol != 0) [[unlikely]] prio_acquired(m, loc);
   log(OpKind::kCvWake, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc).aux = m.slot.id;
 }
 

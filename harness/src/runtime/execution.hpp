@@ -9,6 +9,7 @@
 
 #include "runtime/fair.hpp"
 #include "runtime/fiber.hpp"
+#include "runtime/priority.hpp"
 #include "weft/event.hpp"
 #include "weft/explore.hpp"
 #include "weft/finding.hpp"
@@ -43,6 +44,11 @@ struct ThreadState {
   MutexState* mutex = nullptr;             // pending kLock / kCvWake
   SemaphoreState* semaphore = nullptr;     // pending kSemAcquire
   const CondVarState* waiting_on = nullptr;  // blocked in a wait, not yet notified
+  // Priorities and virtual time (runtime/priority.cpp).
+  bool dormant = false;        // pending kSleep: sleeping or not yet arrived (priority policy)
+  bool timed = false;          // pending kTryLock / kSemTryAcquire / kCvWake is a timed wait
+  bool timeout_fired = false;  // its timeout has passed (any policy: from the start)
+  std::int64_t work_left = 0;  // pending kWork: virtual CPU time still to consume
   SourceLoc pending_loc;
   EhState eh;
 };
@@ -90,6 +96,19 @@ class Execution {
   std::string describe_wait(int thread) const;
   std::string object_name(int object) const;
 
+  // Priorities and virtual time (defined in runtime/priority.cpp).
+  int spawn_with(const ThreadBody& body, const SpawnAttr& attr, SourceLoc loc);
+  void arrive(SourceLoc loc);
+  void set_priority(int priority, SourceLoc loc);
+  int priority() const;
+  int effective_priority();
+  std::int64_t now() const { return prio_.now; }
+  void sleep_until(std::int64_t time, SourceLoc loc);
+  void work(std::int64_t amount, SourceLoc loc);
+  bool mutex_try_lock_until(MutexState& m, std::int64_t deadline, SourceLoc loc);
+  bool cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t deadline, SourceLoc loc);
+  bool sem_try_acquire_until(SemaphoreState& s, std::int64_t deadline, SourceLoc loc);
+
  private:
   void reset();
   int create_thread(const ThreadBody& body, int parent);
@@ -105,11 +124,19 @@ class Execution {
       case OpKind::kLock:
         return t.mutex->owner < 0;
       case OpKind::kCvWake:
-        return t.waiting_on == nullptr && t.mutex->owner < 0;
+        return (t.waiting_on == nullptr || (t.timed && t.timeout_fired)) && t.mutex->owner < 0;
       case OpKind::kJoin:
         return threads_[t.join_target].finished;
       case OpKind::kSemAcquire:
         return t.semaphore->count > 0;
+      case OpKind::kTryLock:
+        return !t.timed || t.timeout_fired || t.mutex->owner < 0;
+      case OpKind::kSemTryAcquire:
+        return !t.timed || t.timeout_fired || t.semaphore->count > 0;
+      case OpKind::kSleep:
+        return !t.dormant;
+      case OpKind::kWork:
+        return t.work_left <= 0;
       default:
         return true;
     }
@@ -143,6 +170,32 @@ class Execution {
   // Fair mode: narrows the runnable set to the schedulable threads (see FairScheduler).
   void fair_filter();
 
+  // Priority policy and virtual clock (runtime/priority.cpp). prio_decide is the scheduling
+  // point under the priority policy: it advances virtual time as needed and returns the thread
+  // to run next, or -1 when no thread can ever run again. The other hooks keep prio_ in step
+  // with thread creation, mutex protocols and the end of the execution.
+  void prio_reset();
+  void prio_thread_created(int tid, int parent);
+  int prio_decide(int self);
+  void prio_acquired(MutexState& m, SourceLoc loc);  // precondition: m.protocol != none
+  void prio_released(MutexState& m);                 // precondition: m.protocol != none
+  void prio_finish();
+  // Helpers of prio_decide.
+  bool prio_ready(int tid) const;
+  bool prio_busy(int tid) const;
+  MutexState* prio_blocked_on(int tid) const;
+  int prio_chain_end(int tid, int limit) const;
+  void prio_recompute();
+  void prio_classify();
+  bool prio_offer_releases();
+  void prio_release(int tid);
+  void prio_track_blocking();
+  void prio_account_step(int runner);
+  bool prio_advance_time();
+  void prio_check_deadlines();
+  void prio_mark(MarkKind kind, int thread, int value);
+  void prio_end_job(int tid);
+
   const Options options_;
   Strategy* strategy_ = nullptr;
   StackPool& pool_;
@@ -172,6 +225,8 @@ class Execution {
   bool spurious_pruned_ = false;
   const std::function<void()>* main_body_ = nullptr;
   FairScheduler fair_;
+  const bool prio_on_;   // options_.policy == SchedPolicy::kPriority
+  PriorityState prio_;
 };
 
 // The execution running on this OS thread, if any.

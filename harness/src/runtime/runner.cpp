@@ -27,6 +27,9 @@ Schedule make_schedule(const Header& h, const Options& o, const Finding& f, cons
   s.max_steps = o.max_steps;
   s.fair = o.fair;
   if (o.fair) s.starvation_bound = o.starvation_bound;
+  s.policy = static_cast<std::uint8_t>(o.policy);
+  s.cpus = static_cast<std::uint32_t>(o.cpus);
+  s.max_blocking = o.max_blocking.count() < 0 ? -1 : o.max_blocking.count();
   s.scenario = h.scenario;
   s.params = h.params;
   if (f.replayable) {
@@ -44,6 +47,11 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
   result.seed = options.seed;
   result.fair = options.fair;
   result.starvation_bound = options.fair ? options.starvation_bound : 0;
+  result.policy = options.policy;
+  result.cpus = options.cpus;
+  if (options.policy == SchedPolicy::kPriority && (options.cpus < 1 || options.cpus > 1024)) {
+    throw std::invalid_argument(fmt::format("the priority policy needs 1 to 1024 CPUs, not {}", options.cpus));
+  }
   detail::StackPool pool(options.stack_size);
   detail::Execution exec(options, pool);
   auto checkers = default_checkers();
@@ -65,6 +73,11 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
     found = exec.findings();
     const ExecutionView view = exec.view();
     for (auto& c : checkers) c->check(view, found);
+    if (view.priority != nullptr && detail::note_blocking(result.max_blocking, view)) {
+      Finding none;
+      none.replayable = false;  // the token replays the worst-case execution, expecting nothing
+      result.max_blocking.schedule = encode_schedule(make_schedule(header, options, none, exec.choices()));
+    }
     if (!strategy.divergence().empty()) {
       result.divergence = strategy.divergence();
       break;
@@ -120,6 +133,9 @@ Result replay_impl(const std::function<void()>& body, const Schedule& schedule, 
   options.max_steps = schedule.max_steps;
   options.fair = schedule.fair;
   options.starvation_bound = schedule.starvation_bound;
+  options.policy = schedule.policy == 1 ? SchedPolicy::kPriority : SchedPolicy::kAny;
+  options.cpus = static_cast<int>(schedule.cpus);
+  options.max_blocking = std::chrono::nanoseconds(schedule.max_blocking);
   options.stop_on_first = true;
   options.max_executions = 1;
   auto strategy = make_replay_strategy(schedule.choices);
@@ -148,6 +164,16 @@ bool Result::has(FindingKind kind) const {
     if (f.kind == kind) return true;
   }
   return false;
+}
+
+Options scenario_options(const Scenario& scenario) {
+  Options o;
+  o.preemption_bound = scenario.explore.preemption_bound;
+  o.max_executions = scenario.explore.max_executions;
+  o.fair = scenario.explore.fair;
+  o.policy = scenario.explore.policy;
+  o.cpus = scenario.explore.cpus;
+  return o;
 }
 
 Result explore(const std::function<void()>& body, const Options& options) {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "runtime/priority.hpp"
 #include "weft/finding.hpp"
 
 namespace weft::detail {
@@ -43,12 +44,14 @@ std::string value_text(const Event& e) {
       return fmt::format("wrote {}", e.value);
     case OpKind::kTryLock:
     case OpKind::kSemTryAcquire:
+      if (e.op == OpKind::kTryLock && e.aux == 1 && e.value == 0) return "timed out";  // try_lock_for
       return e.value != 0 ? "succeeded" : "failed";
     case OpKind::kCvWait:
       return e.value != 0 ? fmt::format("released mutex#{}; SPURIOUS WAKE-UP", e.aux)
                           : fmt::format("released mutex#{}", e.aux);
     case OpKind::kCvWake:
-      return fmt::format("re-locked mutex#{}", e.aux);
+      return e.value == 1 ? fmt::format("timed out; re-locked mutex#{}", e.aux)
+                          : fmt::format("re-locked mutex#{}", e.aux);
     case OpKind::kCvNotifyOne:
       return e.value < 0 ? std::string("no waiter: lost") : fmt::format("woke t{}", e.value);
     case OpKind::kCvNotifyAll:
@@ -59,6 +62,12 @@ std::string value_text(const Event& e) {
       return fmt::format("+{}", e.value);
     case OpKind::kChoose:
       return fmt::format("chose {}", e.value);
+    case OpKind::kSleep:
+      return fmt::format("{} at {}", e.aux == 1 ? "arrived" : "woke", format_vtime(e.value));
+    case OpKind::kWork:
+      return fmt::format("{} of CPU", format_vtime(e.value));
+    case OpKind::kSetPriority:
+      return fmt::format("priority {} -> {}", e.aux, e.value);
     default:
       return "";
   }
@@ -77,10 +86,13 @@ std::string format_trace(const ExecutionView& v) {
   }
   out += fmt::format("  {:>5}  {:<6} {:<22} {:<22} {:<28} {}\n", "step", "thread", "operation", "object", "value",
                      "location");
+  std::size_t mark = 0;  // priority policy: timeline marks go before the event they precede
   for (const Event& e : v.events) {
+    if (v.priority != nullptr) out += format_priority_marks(v, mark, e.step);
     out += fmt::format("  {:>5}  t{:<5} {:<22} {:<22} {:<28} {}\n", e.step, e.thread, op_name(e.op),
                        object_label(v, e), value_text(e), format_location(e.location));
   }
+  if (v.priority != nullptr) out += format_priority_marks(v, mark, UINT32_MAX);
   return out;
 }
 

@@ -19,6 +19,8 @@ struct ObjectSlot {
 struct MutexState {
   ObjectSlot slot;
   std::int32_t owner = -1;  // thread id, -1 when free
+  std::uint8_t protocol = 0;  // weft::mutex_protocol
+  std::int32_t ceiling = 0;   // mutex_protocol::ceiling: the holder runs at least at this priority
 };
 
 struct CondVarState {
@@ -71,6 +73,29 @@ void assert_fail(const char* expression, SourceLoc loc);
 // Reports misuse detected in a destructor (cannot throw): recorded as an api_misuse finding.
 void report_misuse(const char* what, SourceLoc loc) noexcept;
 int current_thread();
+
+// Priorities and virtual time (runtime/priority.cpp). Times are virtual nanoseconds; deadlines
+// are absolute (virtual clock). Under the any-interleaving policy time only orders each thread's
+// own view: a timed wait may time out at any point, and sleeps and work end at once.
+struct SpawnAttr {
+  int priority = 0;
+  const char* name = nullptr;
+  std::int64_t arrival = 0;   // relative to the spawn
+  std::int64_t jitter = 0;
+  std::int64_t deadline = 0;  // relative job deadline, 0 none
+};
+int spawn_with(const ThreadBody& body, const SpawnAttr& attr, SourceLoc loc);
+// The first operation of a thread spawned with an arrival window: it becomes ready in it.
+void arrive(SourceLoc loc);
+void set_priority(int priority, SourceLoc loc);
+int priority();            // the calling thread's base priority
+int effective_priority();  // including inheritance and ceilings
+std::int64_t now();
+void sleep_until(std::int64_t time, SourceLoc loc);
+void work(std::int64_t amount, SourceLoc loc);
+bool mutex_try_lock_until(MutexState& m, std::int64_t deadline, SourceLoc loc);
+bool cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t deadline, SourceLoc loc);  // false: timed out
+bool sem_try_acquire_until(SemaphoreState& s, std::int64_t deadline, SourceLoc loc);
 
 template <class T>
 std::int64_t to_event_value(const T& v) {

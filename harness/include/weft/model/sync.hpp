@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -9,11 +11,30 @@
 #include <utility>
 
 #include "weft/model/runtime_api.hpp"
+#include "weft/sched.hpp"
 #include "weft/source_loc.hpp"
 
 namespace weft {
 
 inline constexpr const char* kBackendName = "model";
+
+// The model's virtual clock (priority policy: simulated time that only work, sleeps and timed
+// waits advance; see README "Priorities and virtual time"). Natively weft::clock is steady_clock.
+struct clock {
+  using rep = std::int64_t;
+  using period = std::nano;
+  using duration = std::chrono::nanoseconds;
+  using time_point = std::chrono::time_point<clock>;
+  static constexpr bool is_steady = true;
+  static time_point now() { return time_point(duration(detail::now())); }
+};
+
+namespace detail {
+template <class Rep, class Period>
+std::int64_t to_ns(const std::chrono::duration<Rep, Period>& d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+}  // namespace detail
 
 // A simulated thread. Like std::thread, it must be joined or detached before destruction
 // (otherwise: api_misuse finding).
@@ -32,6 +53,35 @@ class thread {
     body.run = [](void* obj) { (*static_cast<Fn*>(obj))(); };
     body.destroy = [](void* obj) { static_cast<Fn*>(obj)->~Fn(); };
     id_ = detail::spawn(body, loc);
+  }
+  // A thread with a priority, a name, an arrival window and a job deadline (weft/sched.hpp).
+  template <class F>
+  thread(const thread_options& options, F&& f, SourceLoc loc = SourceLoc::current()) {
+    struct Fn {
+      std::decay_t<F> fn;
+      bool arrives;
+      SourceLoc loc;
+      void operator()() {
+        if (arrives) detail::arrive(loc);
+        fn();
+      }
+    };
+    const bool arrives = options.arrival.count() > 0 || options.jitter.count() > 0;
+    Fn local{std::decay_t<F>(std::forward<F>(f)), arrives, loc};
+    detail::ThreadBody body;
+    body.object = &local;
+    body.size = sizeof(Fn);
+    body.align = alignof(Fn);
+    body.relocate = [](void* dst, void* src) { ::new (dst) Fn(std::move(*static_cast<Fn*>(src))); };
+    body.run = [](void* obj) { (*static_cast<Fn*>(obj))(); };
+    body.destroy = [](void* obj) { static_cast<Fn*>(obj)->~Fn(); };
+    detail::SpawnAttr attr;
+    attr.priority = options.priority;
+    attr.name = options.name;
+    attr.arrival = options.arrival.count();
+    attr.jitter = options.jitter.count();
+    attr.deadline = options.deadline.count();
+    id_ = detail::spawn_with(body, attr, loc);
   }
   thread(thread&& other) noexcept : id_(std::exchange(other.id_, -1)) {}
   thread& operator=(thread&& other) noexcept {
@@ -63,11 +113,27 @@ class mutex {
   explicit mutex(SourceLoc decl = SourceLoc::current()) {
     detail::register_object(state_.slot, ObjectKind::kMutex, decl);
   }
+  // A mutex with a priority protocol; `ceiling` is the ceiling of mutex_protocol::ceiling (the
+  // priority of the highest-priority thread that may lock it; locking it from a thread of higher
+  // base priority is an api_misuse, as POSIX's EINVAL).
+  explicit mutex(mutex_protocol protocol, int ceiling = 0, SourceLoc decl = SourceLoc::current()) {
+    state_.protocol = static_cast<std::uint8_t>(protocol);
+    state_.ceiling = ceiling;
+    detail::register_object(state_.slot, ObjectKind::kMutex, decl);
+  }
   mutex(const mutex&) = delete;
   mutex& operator=(const mutex&) = delete;
   void lock(SourceLoc loc = SourceLoc::current()) { detail::mutex_lock(state_, loc); }
   bool try_lock(SourceLoc loc = SourceLoc::current()) { return detail::mutex_try_lock(state_, loc); }
   void unlock(SourceLoc loc = SourceLoc::current()) { detail::mutex_unlock(state_, loc); }
+  // Timed lock on the virtual clock; the explorer tries both outcomes where both are possible.
+  template <class Rep, class Period>
+  bool try_lock_for(const std::chrono::duration<Rep, Period>& d, SourceLoc loc = SourceLoc::current()) {
+    return detail::mutex_try_lock_until(state_, detail::now() + detail::to_ns(d), loc);
+  }
+  bool try_lock_until(clock::time_point t, SourceLoc loc = SourceLoc::current()) {
+    return detail::mutex_try_lock_until(state_, t.time_since_epoch().count(), loc);
+  }
   detail::MutexState& state() noexcept { return state_; }
 
  private:
@@ -251,6 +317,29 @@ class condition_variable {
   void wait(unique_lock<mutex>& lock, Pred pred, SourceLoc loc = SourceLoc::current()) {
     while (!pred()) wait(lock, loc);
   }
+  // Timed waits on the virtual clock (may also wake spuriously, like wait).
+  std::cv_status wait_until(unique_lock<mutex>& lock, clock::time_point t, SourceLoc loc = SourceLoc::current()) {
+    return detail::cv_wait_until(state_, lock.mutex()->state(), t.time_since_epoch().count(), loc)
+               ? std::cv_status::no_timeout
+               : std::cv_status::timeout;
+  }
+  template <class Rep, class Period>
+  std::cv_status wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d,
+                          SourceLoc loc = SourceLoc::current()) {
+    return wait_until(lock, clock::now() + std::chrono::duration_cast<clock::duration>(d), loc);
+  }
+  template <class Pred>
+  bool wait_until(unique_lock<mutex>& lock, clock::time_point t, Pred pred, SourceLoc loc = SourceLoc::current()) {
+    while (!pred()) {
+      if (wait_until(lock, t, loc) == std::cv_status::timeout) return pred();
+    }
+    return true;
+  }
+  template <class Rep, class Period, class Pred>
+  bool wait_for(unique_lock<mutex>& lock, const std::chrono::duration<Rep, Period>& d, Pred pred,
+                SourceLoc loc = SourceLoc::current()) {
+    return wait_until(lock, clock::now() + std::chrono::duration_cast<clock::duration>(d), std::move(pred), loc);
+  }
   void notify_one(SourceLoc loc = SourceLoc::current()) { detail::cv_notify_one(state_, loc); }
   void notify_all(SourceLoc loc = SourceLoc::current()) { detail::cv_notify_all(state_, loc); }
 
@@ -265,12 +354,22 @@ class counting_semaphore {
     state_.count = desired;
     state_.max = LeastMaxValue;
     detail::register_object(state_.slot, ObjectKind::kSemaphore, decl);
+    if (desired < 0 || desired > LeastMaxValue) {  // C++20 precondition: 0 <= desired <= max()
+      detail::report_misuse("counting_semaphore initialized outside [0, max()]", decl);
+    }
   }
   counting_semaphore(const counting_semaphore&) = delete;
   counting_semaphore& operator=(const counting_semaphore&) = delete;
   static constexpr std::ptrdiff_t max() noexcept { return LeastMaxValue; }
   void acquire(SourceLoc loc = SourceLoc::current()) { detail::sem_acquire(state_, loc); }
   bool try_acquire(SourceLoc loc = SourceLoc::current()) { return detail::sem_try_acquire(state_, loc); }
+  template <class Rep, class Period>
+  bool try_acquire_for(const std::chrono::duration<Rep, Period>& d, SourceLoc loc = SourceLoc::current()) {
+    return detail::sem_try_acquire_until(state_, detail::now() + detail::to_ns(d), loc);
+  }
+  bool try_acquire_until(clock::time_point t, SourceLoc loc = SourceLoc::current()) {
+    return detail::sem_try_acquire_until(state_, t.time_since_epoch().count(), loc);
+  }
   void release(std::ptrdiff_t update = 1, SourceLoc loc = SourceLoc::current()) {
     detail::sem_release(state_, update, loc);
   }
@@ -291,6 +390,29 @@ inline std::uint32_t choose(std::uint32_t n, SourceLoc loc = SourceLoc::current(
 
 // Simulated id of the calling thread (0 is the main thread).
 inline int this_thread_id() { return detail::current_thread(); }
+
+// Consumes `d` of CPU time on the virtual clock: under the priority policy the thread holds a
+// simulated CPU meanwhile and higher-priority threads preempt it. Natively: a bounded busy loop.
+template <class Rep, class Period>
+void work(const std::chrono::duration<Rep, Period>& d, SourceLoc loc = SourceLoc::current()) {
+  detail::work(detail::to_ns(d), loc);
+}
+
+namespace this_thread {
+// Sleeps on the virtual clock (no real time passes); the thread releases its CPU meanwhile.
+template <class Rep, class Period>
+void sleep_for(const std::chrono::duration<Rep, Period>& d, SourceLoc loc = SourceLoc::current()) {
+  detail::sleep_until(detail::now() + detail::to_ns(d), loc);
+}
+inline void sleep_until(clock::time_point t, SourceLoc loc = SourceLoc::current()) {
+  detail::sleep_until(t.time_since_epoch().count(), loc);
+}
+// Changes the calling thread's base priority (like pthread_setschedparam); a scheduling point.
+inline void set_priority(int priority, SourceLoc loc = SourceLoc::current()) { detail::set_priority(priority, loc); }
+inline int priority() { return detail::priority(); }
+// The priority it runs at now: its base priority raised by inheritance and ceilings.
+inline int effective_priority() { return detail::effective_priority(); }
+}  // namespace this_thread
 
 namespace detail {
 inline void assertion_failed(const char* expr, SourceLoc loc) { assert_fail(expr, loc); }
