@@ -60,6 +60,10 @@ struct Result {
   std::uint32_t starvation_bound = 0;  // the fair mode's starvation bound
   double seconds = 0;
   std::uint64_t max_steps_seen = 0;
+  // "max_spurious=N" when spurious wake-ups were on and some execution reached a wait with its N
+  // spurious wake-ups used up (a spurious wake-up there was not explored): `complete` then covers
+  // the executions with at most N spurious wake-ups each. Empty otherwise.
+  std::string spurious_bound;
   SchedPolicy policy = SchedPolicy::kAny;
   int cpus = 1;
   BlockingSummary max_blocking;  // priority policy: worst blocking on a lower-priority holder

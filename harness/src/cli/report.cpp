@@ -66,6 +66,7 @@ nlohmann::json result_json(const Scenario& scenario, const Params& params, const
   j["bounded_by"] = r.bounded_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.bounded_by);
   j["seconds"] = r.seconds;
   j["max_steps_seen"] = r.max_steps_seen;
+  j["spurious_bound"] = r.spurious_bound.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.spurious_bound);
   nlohmann::json findings = nlohmann::json::array();
   for (const Finding& f : r.findings) findings.push_back(finding_json(f));
   j["findings"] = findings;
@@ -92,6 +93,9 @@ std::string result_text(const Scenario& scenario, const Params& params, const Re
                                 : "replayed the recorded schedule: same finding at the same step";
   } else if (r.complete) {
     status = "complete: every execution explored";
+    if (!r.spurious_bound.empty()) {
+      status += fmt::format(" (spurious wake-ups bounded: {} per execution)", r.spurious_bound);
+    }
   } else if (r.bounded_by == "finding") {
     status = "stopped at the first finding";
   } else if (!r.bounded_by.empty()) {

@@ -69,6 +69,9 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
     exec.run(body, strategy, result.executions);
     strategy.end_execution();
     result.max_steps_seen = std::max<std::uint64_t>(result.max_steps_seen, exec.view().events.size());
+    if (exec.spurious_pruned() && result.spurious_bound.empty()) {
+      result.spurious_bound = fmt::format("max_spurious={}", options.max_spurious);
+    }
 
     found = exec.findings();
     const ExecutionView view = exec.view();
