@@ -134,7 +134,7 @@ class Ring {
 
   // Returns the oldest item.
   int take() {
-    WEFT_ASSERT(count_ > 0);  // [pc:underflow]
+    WEFT_ASSERT(count_ > 0);    // [pc:underflow]
     if (count_ <= 0) return 0;  // native backend: the failure is recorded; stay in bounds
     const int item = slots_[static_cast<std::size_t>(head_)];
     head_ = (head_ + 1) % capacity_;

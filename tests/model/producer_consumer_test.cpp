@@ -33,9 +33,7 @@ int line_of(std::string_view marker) {
 }
 
 // "scenarios/producer_consumer.cpp:N", as findings name locations and declarations.
-std::string at(std::string_view marker) {
-  return "scenarios/producer_consumer.cpp:" + std::to_string(line_of(marker));
-}
+std::string at(std::string_view marker) { return "scenarios/producer_consumer.cpp:" + std::to_string(line_of(marker)); }
 
 const weft::Scenario& scenario(std::string_view variant) {
   const std::string name = "producer-consumer/" + std::string(variant);
@@ -53,8 +51,7 @@ weft::Params params(const weft::Scenario& s, const std::vector<std::string>& set
   return p;
 }
 
-weft::Result explore(std::string_view variant, const std::vector<std::string>& sets = {},
-                     weft::Options options = {}) {
+weft::Result explore(std::string_view variant, const std::vector<std::string>& sets = {}, weft::Options options = {}) {
   const weft::Scenario& s = scenario(variant);
   return weft::explore_scenario(s, params(s, sets), options);
 }
@@ -90,9 +87,8 @@ void expect_replays(std::string_view variant, const weft::Finding& f) {
   ASSERT_TRUE(parsed.schedule.has_value()) << parsed.error;
   const weft::Result r = weft::replay_scenario(scenario(variant), *parsed.schedule);
   EXPECT_TRUE(r.divergence.empty()) << r.divergence;
-  const auto same = std::find_if(r.findings.begin(), r.findings.end(), [&](const weft::Finding& g) {
-    return g.kind == f.kind && g.step == f.step;
-  });
+  const auto same = std::find_if(r.findings.begin(), r.findings.end(),
+                                 [&](const weft::Finding& g) { return g.kind == f.kind && g.step == f.step; });
   ASSERT_NE(same, r.findings.end()) << describe(r);
   EXPECT_EQ(same->threads, f.threads);
   EXPECT_EQ(same->location.line, f.location.line);
@@ -308,8 +304,7 @@ TEST(ProducerConsumer, MissingNotifyDeadlocks) {
   // t2 took one item and finished; t3 waits on not_empty with the other item in the buffer; main
   // blocked last, joining t3.
   EXPECT_EQ(f.threads, (std::vector<int>{0, 3})) << f.message;
-  EXPECT_TRUE(any_detail_has(f, "t3 waits on condition_variable#", "(" + at("[pc:mn-not-empty]") + ")"))
-      << f.message;
+  EXPECT_TRUE(any_detail_has(f, "t3 waits on condition_variable#", "(" + at("[pc:mn-not-empty]") + ")")) << f.message;
   EXPECT_TRUE(any_detail_has(f, "t3 waits on", at("[pc:mn-consumer-wait]"))) << f.message;
   EXPECT_TRUE(in_scenario_file(f.location));
   EXPECT_EQ(f.location.line, line_of("[pc:join]"));
@@ -322,8 +317,7 @@ TEST(ProducerConsumer, UnlockedCheckLosesTheWakeup) {
   const weft::Finding& f = only(r, FindingKind::kDeadlock);
   // t3 saw no item, the producer's last put and notify came before t3's wait, t3 blocked last.
   EXPECT_EQ(f.threads, (std::vector<int>{0, 3})) << f.message;
-  EXPECT_TRUE(any_detail_has(f, "t3 waits on condition_variable#", "(" + at("[pc:uc-not-empty]") + ")"))
-      << f.message;
+  EXPECT_TRUE(any_detail_has(f, "t3 waits on condition_variable#", "(" + at("[pc:uc-not-empty]") + ")")) << f.message;
   EXPECT_TRUE(any_detail_has(f, "t3 waits on", at("[pc:uc-wait]"))) << f.message;
   EXPECT_TRUE(in_scenario_file(f.location));
   EXPECT_EQ(f.location.line, line_of("[pc:uc-wait]"));
