@@ -27,15 +27,7 @@ const weft::Scenario& scenario(std::string_view name) {
 }
 
 // The options `weft explore NAME` uses: the scenario's declared defaults.
-weft::Options defaults_of(const weft::Scenario& s) {
-  weft::Options o;
-  o.preemption_bound = s.explore.preemption_bound;
-  o.max_executions = s.explore.max_executions;
-  o.fair = s.explore.fair;
-  o.policy = s.explore.policy;  // priority scenarios are clean under the priority policy only
-  o.cpus = s.explore.cpus;
-  return o;
-}
+weft::Options defaults_of(const weft::Scenario& s) { return weft::scenario_options(s); }
 
 weft::Result explore(std::string_view name, weft::Params params = {}) {
   const weft::Scenario& s = scenario(name);
