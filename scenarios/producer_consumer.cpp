@@ -606,6 +606,7 @@ WEFT_REGISTER_SCENARIO({
     .body = &semaphores,
     .dfs_executions = 200980,
     // Relacy's full search (no partial-order reduction) does not finish in minutes here.
+    .relacy_explore = {.search = weft::RelacySearch::kBound, .context_bound = 3},
 });
 
 // Native: a hang whenever a consumer locks before the first put (the usual start-up order).
@@ -640,6 +641,7 @@ WEFT_REGISTER_SCENARIO({
     .body = &shutdown,
     .dfs_executions = 38308,
     // Relacy's full search (no partial-order reduction) does not finish in minutes here.
+    .relacy_explore = {.search = weft::RelacySearch::kBound, .context_bound = 3},
 });
 
 // Native: needs the close to come before a consumer drained the buffer.

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -17,7 +18,8 @@ struct CliRun {
 
 // Runs the weft binary with `args` (shell-quoted by the caller).
 CliRun weft(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "weft_cli_stderr.txt";
+  // One file per process: ctest runs these tests in parallel processes.
+  const std::string err_file = ::testing::TempDir() + "weft_cli_stderr_" + std::to_string(getpid()) + ".txt";
   const std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>" + err_file;
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");

@@ -31,6 +31,16 @@ struct ExploreDefaults {
   int cpus = 1;                        // simulated CPUs of the priority policy
 };
 
+// Relacy's search for a scenario: full (every interleaving and every store a load may read: a
+// proof within Relacy's model), bound (at most `context_bound` preemptions per iteration) or
+// random (`iterations` iterations).
+enum class RelacySearch : std::uint8_t { kFull, kBound, kRandom };
+struct RelacyExplore {
+  RelacySearch search = RelacySearch::kFull;
+  unsigned context_bound = 2;        // kBound
+  std::uint64_t iterations = 10000;  // kRandom
+};
+
 struct Scenario {
   std::string_view name;         // "family/variant"
   std::string_view description;  // one line
@@ -43,6 +53,12 @@ struct Scenario {
   // Executions of a complete exhaustive DFS at default parameters (0: not recorded).
   // Tests pin it so that an explorer change that prunes or duplicates executions shows.
   std::uint64_t dfs_executions = 0;
+  // True when some atomic operation uses an order weaker than seq_cst. Otherwise the scenario
+  // means the same under weft's sequentially consistent model and under Relacy, and `weft check`
+  // fails when the two disagree (weft-relacy also verifies the declaration as it runs).
+  bool weak_orders = false;
+  // How `weft check` (and `weft explore --engine relacy` without search options) runs it under Relacy.
+  RelacyExplore relacy_explore;
 
   std::string_view family() const { return name.substr(0, name.find('/')); }
   Params default_params() const { return Params(params); }

@@ -29,4 +29,20 @@ void apply_priority_options(const Scenario& s, const std::string& policy, int cp
 // "2ms", "500us", "1.5ms", "3s", "100ns" as nanoseconds; nullopt when malformed.
 std::optional<std::int64_t> parse_duration(std::string_view text);
 
+// `weft explore --engine` (cli/explore_relacy.cpp): add_engine_options registers --engine and the
+// Relacy search options; explore_relacy returns nullopt for the model engine (after rejecting
+// Relacy-only options), else runs the scenario under Relacy, prints the result and returns the
+// exit code (InputError for model-only options or a bad --set).
+struct EngineOptions {
+  std::string engine = "model";
+  std::string relacy_search;  // empty: the scenario's
+  unsigned context_bound = 0;
+  std::uint64_t iterations = 0;
+  bool track_heap = false;
+};
+void add_engine_options(CLI::App* explore, EngineOptions& e);
+std::optional<int> explore_relacy(CLI::App* explore, const EngineOptions& e, const Scenario& s,
+                                  const std::vector<std::string>& sets, std::uint32_t max_steps, bool json,
+                                  bool no_trace);
+
 }  // namespace weft::cli

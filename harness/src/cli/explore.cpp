@@ -32,6 +32,7 @@ struct ExploreArgs {
   bool json = false;
   bool no_trace = false;
   std::string token;
+  EngineOptions engine;  // --engine and the Relacy options (cli/explore_relacy.cpp)
 };
 
 const Scenario& lookup(const std::string& name) {
@@ -90,8 +91,13 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
                       "Priority policy: waiting longer than T (e.g. 2ms, 500us) for a lower-priority holder is a "
                       "priority_inversion finding");
   add_common(explore, *a);
-  explore->callback([a, starvation, &exit_code] {
+  add_engine_options(explore, a->engine);
+  explore->callback([a, starvation, explore, &exit_code] {
     const Scenario& s = lookup(a->scenario);
+    if (std::optional<int> code = explore_relacy(explore, a->engine, s, a->sets, a->max_steps, a->json, a->no_trace)) {
+      exit_code = *code;
+      return;
+    }
     const bool fair = a->fair || s.explore.fair;
     if (starvation->count() > 0 && !fair) {
       throw InputError("--starvation-bound applies to the fair mode: add --fair");

@@ -1,0 +1,280 @@
+// Driving weft-relacy: spawn it, read its JSON object, turn Relacy's report into a weft result.
+#include "relacy/relacy_driver.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "relacy/relacy_report.hpp"
+
+extern char** environ;
+
+namespace weft::relacy {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.=:") ==
+                        std::string::npos) {
+    return s;
+  }
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+struct Output {
+  std::string out;
+  std::string err;
+  int status = 0;
+  bool timed_out = false;
+  std::string error;  // could not run it
+};
+
+// Runs `argv` with stdout and stderr captured, in its own process group (killed on timeout).
+Output run_process(const std::string& binary, std::vector<std::string> args, double timeout_seconds) {
+  Output o;
+  int out_fds[2];
+  int err_fds[2];
+  if (::pipe2(out_fds, O_CLOEXEC) != 0) {
+    o.error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
+    return o;
+  }
+  if (::pipe2(err_fds, O_CLOEXEC) != 0) {
+    o.error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
+    ::close(out_fds[0]);
+    ::close(out_fds[1]);
+    return o;
+  }
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err_fds[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  pid_t pid = -1;
+  const int spawn_error = ::posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(out_fds[1]);
+  ::close(err_fds[1]);
+  if (spawn_error != 0) {
+    ::close(out_fds[0]);
+    ::close(err_fds[0]);
+    o.error = fmt::format("cannot start {}: {}", binary, std::strerror(spawn_error));
+    return o;
+  }
+  const bool timed = timeout_seconds > 0;
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
+  pollfd fds[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};
+  std::string* sinks[2] = {&o.out, &o.err};
+  int open = 2;
+  char buf[65536];
+  while (open > 0) {
+    int wait_ms = -1;
+    if (timed) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (left <= 0) {
+        o.timed_out = true;
+        break;
+      }
+      wait_ms = static_cast<int>(left) + 1;
+    }
+    const int ready = ::poll(fds, 2, wait_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+        continue;
+      }
+      sinks[i]->append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  if (o.timed_out) ::kill(-pid, SIGKILL);
+  for (pollfd& p : fds) {
+    if (p.fd >= 0) ::close(p.fd);
+  }
+  while (::waitpid(pid, &o.status, 0) < 0 && errno == EINTR) {
+  }
+  return o;
+}
+
+std::string first_line(const std::string& text) {
+  const std::size_t nl = text.find('\n');
+  return nl == std::string::npos ? text : text.substr(0, nl);
+}
+
+}  // namespace
+
+std::string_view search_name(RelacySearch search) {
+  switch (search) {
+    case RelacySearch::kFull:
+      return "full";
+    case RelacySearch::kBound:
+      return "bound";
+    case RelacySearch::kRandom:
+      return "random";
+  }
+  return "?";
+}
+
+RelacyOptions default_options(const Scenario& scenario) {
+  RelacyOptions o;
+  o.search = scenario.relacy_explore.search;
+  o.context_bound = scenario.relacy_explore.context_bound;
+  o.iterations = scenario.relacy_explore.iterations;
+  return o;
+}
+
+std::string default_relacy_binary() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const std::filesystem::path candidate = self.parent_path() / "weft-relacy";
+  return std::filesystem::exists(candidate, ec) ? candidate.string() : std::string();
+}
+
+std::string rerun_command(const Scenario& scenario, const Params& params, const RelacyOptions& options) {
+  std::string cmd = fmt::format("weft explore {} --engine relacy --relacy-search {}", scenario.name,
+                                search_name(options.search));
+  if (options.search == RelacySearch::kBound) cmd += fmt::format(" --context-bound {}", options.context_bound);
+  if (options.search == RelacySearch::kRandom) cmd += fmt::format(" --iterations {}", options.iterations);
+  if (options.max_steps != RelacyOptions{}.max_steps) cmd += fmt::format(" --max-steps {}", options.max_steps);
+  if (options.track_heap) cmd += " --relacy-track-heap";
+  for (std::size_t i = 0; i < params.specs().size(); ++i) {
+    if (params.values()[i] == params.specs()[i].default_value) continue;
+    cmd += " --set " + shell_quote(fmt::format("{}={}", params.specs()[i].name, params.values()[i]));
+  }
+  return cmd;
+}
+
+RelacyResult parse_relacy_output(std::string_view json_text, const Scenario& scenario, const Params& params,
+                                 const RelacyOptions& options) {
+  RelacyResult out;
+  out.rerun = rerun_command(scenario, params, options);
+  Result& r = out.result;
+  r.strategy = std::string(search_name(options.search));
+  const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("result") || !j.contains("report")) {
+    out.error = fmt::format("unreadable output from weft-relacy: {}", first_line(std::string(json_text)).substr(0, 200));
+    return out;
+  }
+  r.seconds = j.value("seconds", 0.0);
+  out.threads = j.value("threads", 0);
+  out.weak_order = j.value("weak_order", "");
+  const std::string weak_file = j.value("weak_order_file", "");
+  if (!weak_file.empty()) out.weak_order_at = SourceLoc{intern_file(weak_file), j.value("weak_order_line", 0)};
+  if (j.value("skipped", false)) {
+    out.skipped = true;
+    out.skip_reason = j.value("skip_reason", "");
+    const std::string file = j.value("skip_file", "");
+    if (!file.empty()) out.skip_at = SourceLoc{intern_file(file), j.value("skip_line", 0)};
+    r.bounded_by = "skipped";
+    return out;
+  }
+  const ReportParse parsed = parse_report(j.value("report", ""));
+  if (!parsed.report) {
+    out.error = "cannot read Relacy's report: " + parsed.error;
+    return out;
+  }
+  const Report& report = *parsed.report;
+  r.executions = report.iteration;
+  if (!report.failed) {
+    r.complete = options.search == RelacySearch::kFull;
+    if (options.search == RelacySearch::kBound) r.bounded_by = fmt::format("context_bound={}", options.context_bound);
+    if (options.search == RelacySearch::kRandom) r.bounded_by = fmt::format("iterations={}", options.iterations);
+    return out;
+  }
+  if (!finding_kind(report)) {
+    out.error = fmt::format("Relacy stopped with '{}{}', which weft does not map to a finding", report.result,
+                            report.detail.empty() ? "" : " (" + report.detail + ")");
+    return out;
+  }
+  r.bounded_by = "finding";
+  Finding f = to_finding(report, out.threads);
+  f.details.push_back(fmt::format("no schedule token: Relacy's {} search is deterministic, `{}` finds iteration {} again",
+                                  search_name(options.search), out.rerun, report.iteration));
+  r.findings.push_back(std::move(f));
+  return out;
+}
+
+RelacyResult run_relacy(const Scenario& scenario, const Params& params, const RelacyOptions& options) {
+  const auto start = Clock::now();
+  const std::string binary = options.binary.empty() ? default_relacy_binary() : options.binary;
+  if (binary.empty() || ::access(binary.c_str(), X_OK) != 0) {
+    RelacyResult out;
+    out.rerun = rerun_command(scenario, params, options);
+    out.result.strategy = std::string(search_name(options.search));
+    out.error = binary.empty() ? "the Relacy backend is not built (no weft-relacy next to weft)"
+                               : fmt::format("the Relacy backend is not built ({} is missing)", binary);
+    return out;
+  }
+  std::vector<std::string> args = {"weft-relacy",
+                                   "run",
+                                   std::string(scenario.name),
+                                   "--search",
+                                   std::string(search_name(options.search)),
+                                   "--context-bound",
+                                   std::to_string(options.context_bound),
+                                   "--iterations",
+                                   std::to_string(options.iterations),
+                                   "--max-steps",
+                                   std::to_string(options.max_steps)};
+  if (options.track_heap) args.push_back("--track-heap");
+  for (std::size_t i = 0; i < params.specs().size(); ++i) {
+    args.push_back("--set");
+    args.push_back(fmt::format("{}={}", params.specs()[i].name, params.values()[i]));
+  }
+  const Output o = run_process(binary, std::move(args), options.timeout_seconds);
+  RelacyResult out;
+  if (!o.error.empty()) {
+    out.error = o.error;
+  } else if (o.timed_out) {
+    out.error = fmt::format("weft-relacy did not finish within {:g} s (a search too large for its bound)",
+                            options.timeout_seconds);
+  } else if (WIFSIGNALED(o.status)) {
+    const char* name = sigabbrev_np(WTERMSIG(o.status));
+    out.error = fmt::format("weft-relacy was killed by signal {}{}", WTERMSIG(o.status),
+                            name != nullptr ? fmt::format(" (SIG{})", name) : std::string());
+  } else if (!WIFEXITED(o.status) || WEXITSTATUS(o.status) != 0) {
+    const std::string why = first_line(o.err);
+    out.error = fmt::format("weft-relacy exited with status {}{}", WEXITSTATUS(o.status), why.empty() ? "" : ": " + why);
+  } else {
+    out = parse_relacy_output(o.out, scenario, params, options);
+  }
+  if (out.rerun.empty()) out.rerun = rerun_command(scenario, params, options);
+  if (out.result.strategy.empty()) out.result.strategy = std::string(search_name(options.search));
+  out.result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return out;
+}
+
+}  // namespace weft::relacy
