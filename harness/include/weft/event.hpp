@@ -29,9 +29,9 @@ enum class OpKind : std::uint8_t {
   kCvWake,         // re-acquired the mutex after a wait (aux = mutex id)
   kCvNotifyOne,    // value = woken thread id, -1 when no thread waited (lost notify)
   kCvNotifyAll,    // value = number of threads woken
-  kSemAcquire,
-  kSemTryAcquire,  // value = 1 on success
-  kSemRelease,     // value = count released
+  kSemAcquire,     // value = aux = count after
+  kSemTryAcquire,  // value = 1 on success; aux = count after
+  kSemRelease,     // value = count released; aux = count after
   kYield,
   kChoose,         // value = chosen value (weft::choose)
   kAssert,         // a failed assertion

@@ -19,11 +19,16 @@ namespace weft {
 class Strategy;
 class Checker;
 
-enum class StrategyKind : std::uint8_t { kDfs, kRandom };
+// kDfs: every interleaving (optionally preemption-bounded). kDpor: one execution per
+// Mazurkiewicz trace (optimal DPOR; exhaustive, no preemption bound, not in the fair mode or
+// under the priority policy). kRandom: seeded uniform choices. kPct: probabilistic concurrency
+// testing with bug depth `pct_depth` (see README, "Strategies").
+enum class StrategyKind : std::uint8_t { kDfs, kRandom, kDpor, kPct };
 
 struct Options {
   StrategyKind strategy = StrategyKind::kDfs;
   int preemption_bound = -1;              // dfs: -1 unbounded
+  int pct_depth = 3;                      // pct: the bug depth d the run targets (>= 1)
   std::uint64_t max_executions = 0;       // 0: unlimited for dfs, 1000 for random
   std::uint64_t seed = 1;                 // random
   std::uint32_t max_steps = 20000;        // per execution; beyond it: step_bound finding
@@ -54,7 +59,7 @@ struct Result {
   std::uint64_t executions = 0;
   bool complete = false;        // the whole search space was explored (a proof, within the model)
   std::string bounded_by;       // why the search stopped early: "finding", "max_executions", ...
-  std::string strategy;         // "dfs", "random", "replay"
+  std::string strategy;         // "dfs", "dpor", "random", "pct", "replay"
   std::uint64_t seed = 0;
   bool fair = false;                 // explored in the fair mode
   std::uint32_t starvation_bound = 0;  // the fair mode's starvation bound
@@ -64,6 +69,11 @@ struct Result {
   // spurious wake-ups used up (a spurious wake-up there was not explored): `complete` then covers
   // the executions with at most N spurious wake-ups each. Empty otherwise.
   std::string spurious_bound;
+  // dpor: executions that turned out redundant once started (sleep-set blocked; they are
+  // counted in `executions`), and backtrack points added conservatively (all enabled threads)
+  // where the reduction's assumptions did not hold (expected 0; tests pin it).
+  std::uint64_t redundant_executions = 0;
+  std::uint64_t conservative_backtracks = 0;
   SchedPolicy policy = SchedPolicy::kAny;
   int cpus = 1;
   BlockingSummary max_blocking;  // priority policy: worst blocking on a lower-priority holder

@@ -53,6 +53,9 @@ struct Scenario {
   // Executions of a complete exhaustive DFS at default parameters (0: not recorded).
   // Tests pin it so that an explorer change that prunes or duplicates executions shows.
   std::uint64_t dfs_executions = 0;
+  // Executions of a complete DPOR search (--strategy dpor) at default parameters and options
+  // (0: not recorded): one per Mazurkiewicz trace, plus the redundant ones. Pinned the same way.
+  std::uint64_t dpor_executions = 0;
   // True when some atomic operation uses an order weaker than seq_cst. Otherwise the scenario
   // means the same under weft's sequentially consistent model and under Relacy, and `weft check`
   // fails when the two disagree (weft-relacy also verifies the declaration as it runs).

@@ -15,7 +15,8 @@ namespace {
 
 struct ExploreArgs {
   std::string scenario;
-  std::string strategy = "dfs";
+  std::string strategy;  // empty: the default (see choose_strategy)
+  int depth = 3;         // pct
   int preemption_bound = -1;
   std::uint64_t max_executions = 0;
   std::uint64_t seed = 1;
@@ -50,6 +51,23 @@ int print_result(const Scenario& s, const Params& params, const Result& r, const
   return r.ok() ? kExitClean : kExitFinding;
 }
 
+// The strategy for `name` (empty: the default), given the other options; InputError when they
+// do not combine. DPOR needs the full set of enabled threads at every point and explores every
+// trace: it has no preemption bound, and the fair mode and the priority policy narrow the set.
+// The default is DPOR, unless one of those applies (then DFS). A scenario's own preemption bound
+// is a concession of DFS: DPOR does not need it.
+StrategyKind choose_strategy(const std::string& name, bool explicit_bound, const Options& o) {
+  const bool narrowed = o.fair || o.policy != SchedPolicy::kAny;
+  if (name.empty()) return explicit_bound || narrowed ? StrategyKind::kDfs : StrategyKind::kDpor;
+  if (name == "dfs") return StrategyKind::kDfs;
+  if (name == "random") return StrategyKind::kRandom;
+  if (name == "pct") return StrategyKind::kPct;
+  if (explicit_bound) throw InputError("--preemption-bound applies to dfs (dpor explores every trace)");
+  if (o.fair) throw InputError("dpor does not support the fair mode: use --strategy dfs with --fair");
+  if (o.policy != SchedPolicy::kAny) throw InputError("dpor supports only the any-interleaving policy: use --strategy dfs");
+  return StrategyKind::kDpor;
+}
+
 void add_common(CLI::App* cmd, ExploreArgs& a) {
   cmd->add_flag("--json", a.json, "Print one JSON object (see README: the --json contract)");
   cmd->add_flag("--no-trace", a.no_trace, "Do not print the failing execution's trace");
@@ -61,8 +79,12 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ExploreArgs>();
   auto* explore = app.add_subcommand("explore", "Explore a scenario's interleavings under weft's scheduler");
   explore->add_option("scenario", a->scenario, "Scenario name, family/variant (see 'weft list')")->required();
-  explore->add_option("--strategy", a->strategy, "dfs (exhaustive) or random")
-      ->check(CLI::IsMember({"dfs", "random"}));
+  explore->add_option("--strategy", a->strategy,
+                      "dfs (exhaustive, every interleaving), dpor (exhaustive, one execution per trace), random "
+                      "or pct (probabilistic: --depth); default: dpor, or dfs when a preemption bound, the fair "
+                      "mode or the priority policy applies")
+      ->check(CLI::IsMember({"dfs", "dpor", "random", "pct"}));
+  CLI::Option* depth = explore->add_option("--depth", a->depth, "pct: the bug depth d to target (default 3)");
   explore->add_option("--preemption-bound", a->preemption_bound, "dfs: at most N preemptions per execution")
       ->check(CLI::Range(0, 1000));
   explore->add_option("--max-executions", a->max_executions, "Stop after N executions (random: default 1000)")
@@ -92,7 +114,7 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
                       "priority_inversion finding");
   add_common(explore, *a);
   add_engine_options(explore, a->engine);
-  explore->callback([a, starvation, explore, &exit_code] {
+  explore->callback([a, starvation, depth, explore, &exit_code] {
     const Scenario& s = lookup(a->scenario);
     if (std::optional<int> code = explore_relacy(explore, a->engine, s, a->sets, a->max_steps, a->json, a->no_trace)) {
       exit_code = *code;
@@ -102,13 +124,14 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
     if (starvation->count() > 0 && !fair) {
       throw InputError("--starvation-bound applies to the fair mode: add --fair");
     }
+    if (depth->count() > 0 && a->strategy != "pct") throw InputError("--depth applies to --strategy pct");
+    if (a->depth < 1) throw InputError(fmt::format("--depth must be at least 1 (got {})", a->depth));
     Params params = s.default_params();
     for (const std::string& set : a->sets) {
       const std::string err = params.set(set);
       if (!err.empty()) throw InputError(err);
     }
     Options o;
-    o.strategy = a->strategy == "random" ? StrategyKind::kRandom : StrategyKind::kDfs;
     o.preemption_bound = a->preemption_bound >= 0 ? a->preemption_bound : s.explore.preemption_bound;
     o.max_executions = a->max_executions != 0 ? a->max_executions : s.explore.max_executions;
     o.seed = a->seed;
@@ -119,6 +142,9 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
     o.fair = fair;
     o.starvation_bound = a->starvation_bound;
     apply_priority_options(s, a->policy, a->cpus, a->max_blocking, o);
+    o.strategy = choose_strategy(a->strategy, a->preemption_bound >= 0, o);
+    if (o.strategy == StrategyKind::kDpor) o.preemption_bound = -1;
+    o.pct_depth = a->depth;
     exit_code = print_result(s, params, explore_scenario(s, params, o), *a);
   });
 

@@ -12,10 +12,9 @@ namespace weft::cli {
 namespace {
 
 // Options of the model engine only: rejected with --engine relacy.
-constexpr const char* kModelOnly[] = {"--strategy", "--depth",    "--preemption-bound", "--max-executions",
-                                      "--seed",     "--no-spurious", "--max-spurious",  "--keep-going",
-                                      "--fair",     "--starvation-bound", "--policy",    "--cpus",
-                                      "--max-blocking"};
+constexpr const char* kModelOnly[] = {
+    "--strategy",   "--depth", "--preemption-bound", "--max-executions", "--seed", "--no-spurious", "--max-spurious",
+    "--keep-going", "--fair",  "--starvation-bound", "--policy",         "--cpus", "--max-blocking"};
 constexpr const char* kRelacyOnly[] = {"--relacy-search", "--context-bound", "--iterations", "--relacy-track-heap"};
 
 std::size_t count(CLI::App* cmd, const char* name) {
@@ -28,9 +27,10 @@ std::size_t count(CLI::App* cmd, const char* name) {
 void add_engine_options(CLI::App* explore, EngineOptions& e) {
   explore->add_option("--engine", e.engine, "model (weft's scheduler, default) or relacy (the Relacy race detector)")
       ->check(CLI::IsMember({"model", "relacy"}));
-  explore->add_option("--relacy-search", e.relacy_search,
-                      "relacy: full (every interleaving), bound (--context-bound) or random (--iterations); "
-                      "default: the scenario's")
+  explore
+      ->add_option("--relacy-search", e.relacy_search,
+                   "relacy: full (every interleaving), bound (--context-bound) or random (--iterations); "
+                   "default: the scenario's")
       ->check(CLI::IsMember({"full", "bound", "random"}));
   explore->add_option("--context-bound", e.context_bound, "relacy bound search: preemptions per iteration")
       ->check(CLI::Range(0u, 1000u));
@@ -51,7 +51,8 @@ std::optional<int> explore_relacy(CLI::App* explore, const EngineOptions& e, con
     return std::nullopt;
   }
   for (const char* name : kModelOnly) {
-    if (count(explore, name) > 0) throw InputError(fmt::format("{} applies to the model engine, not --engine relacy", name));
+    if (count(explore, name) > 0)
+      throw InputError(fmt::format("{} applies to the model engine, not --engine relacy", name));
   }
   Params params = s.default_params();
   for (const std::string& set : sets) {
@@ -105,8 +106,8 @@ std::optional<int> explore_relacy(CLI::App* explore, const EngineOptions& e, con
   } else {
     std::string text = result_text(s, params, r.result, !no_trace);
     // result_text names the strategy; say which engine ran it.
-    text.insert(text.find('\n') + 1, fmt::format("engine relacy ({} dynamic thread{})\n", r.threads,
-                                                   r.threads == 1 ? "" : "s"));
+    text.insert(text.find('\n') + 1,
+                fmt::format("engine relacy ({} dynamic thread{})\n", r.threads, r.threads == 1 ? "" : "s"));
     std::cout << text;
   }
   return r.result.findings.empty() ? kExitClean : kExitFinding;

@@ -59,6 +59,7 @@ nlohmann::json result_json(const Scenario& scenario, const Params& params, const
   j["engine"] = engine;
   j["strategy"] = r.strategy;
   j["seed"] = r.seed;
+  j["redundant_executions"] = r.redundant_executions;
   j["fair"] = r.fair;
   j["starvation_bound"] = r.fair ? nlohmann::json(r.starvation_bound) : nlohmann::json(nullptr);
   j["executions"] = r.executions;
@@ -104,7 +105,7 @@ std::string result_text(const Scenario& scenario, const Params& params, const Re
     status = "NOT complete";
   }
   out += fmt::format("strategy {}{}{}: {} execution{} in {:.3f} s, {}\n", r.strategy,
-                     r.strategy == "random" ? fmt::format(" (seed {})", r.seed) : std::string(),
+                     r.strategy == "random" || r.strategy == "pct" ? fmt::format(" (seed {})", r.seed) : std::string(),
                      r.fair ? fmt::format(", fair (starvation bound {})", r.starvation_bound) : std::string(),
                      r.executions,
                      r.executions == 1 ? "" : "s", r.seconds, status);

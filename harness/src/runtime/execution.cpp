@@ -39,6 +39,8 @@ std::string thread_name(int tid) { return tid < 0 ? std::string("root") : fmt::f
 
 Execution::Execution(const Options& options, StackPool& pool)
     : options_(options), pool_(pool), prio_on_(options.policy == SchedPolicy::kPriority) {
+  prio_.used = prio_on_;
+  slow_path_steps_ = prio_on_ ? 0 : options.max_steps;
   threads_.reserve(32);
   conts_.reserve(33);
   runnable_buf_.resize(32);
@@ -46,6 +48,7 @@ Execution::Execution(const Options& options, StackPool& pool)
   events_.reserve(1024);
   objects_.reserve(64);
   choices_.reserve(256);
+  pending_.reserve(32);
 }
 
 Execution::~Execution() = default;
@@ -64,13 +67,14 @@ void Execution::reset() {
   current_ = -1;
   switched_from_ = -1;
   fair_.reset();
-  prio_reset();
+  if (prio_.used) [[unlikely]] prio_reset();
   ++epoch_;
 }
 
 void Execution::run(const std::function<void()>& body, Strategy& strategy, std::uint64_t index) {
   reset();
   strategy_ = &strategy;
+  detail_ = strategy.wants_detail();
   index_ = index;
   main_body_ = &body;
   conts_.emplace_back();  // root slot
@@ -113,7 +117,7 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
   const int tid = static_cast<int>(threads_.size());
   threads_.emplace_back();
   threads_.back().parent = parent;
-  prio_thread_created(tid, parent);
+  if (prio_.used) [[unlikely]] prio_thread_created(tid, parent);
   runnable_dirty_ = true;
   conts_.emplace_back();
   if (runnable_buf_.size() < threads_.size()) runnable_buf_.resize(threads_.size() * 2);
@@ -202,16 +206,12 @@ int Execution::next_after_exit(int tid) {
     return t.parent;
   }
   t.starting = false;
-  if (!aborting_ && prio_on_) [[unlikely]] {
-    const int next = prio_decide(-1);
-    if (next >= 0) return next;
-  } else if (!aborting_) {
+  if (prio_on_) [[unlikely]] return prio_next_after_exit(tid);
+  if (!aborting_) {
     compute_runnable();
     if (options_.fair) fair_filter();
-    if (runnable_count_ == 1) return runnable_buf_[0];
-    if (runnable_count_ > 1) return pick(tid, false, false);
-  }
-  if (!aborting_) {
+    if (runnable_count_ == 1 && !detail_) return runnable_buf_[0];
+    if (runnable_count_ >= 1) return pick(tid, false, false);
     for (const ThreadState& other : threads_) {
       if (!other.finished) {
         fail_deadlock(tid);
@@ -266,8 +266,14 @@ int Execution::pick(int self, bool self_runnable, bool yielded) {
   ctx.current_runnable = self_runnable;
   ctx.yielded = yielded;
   ctx.step = static_cast<std::uint32_t>(events_.size());
+  ctx.events = events_;
+  if (detail_) [[unlikely]] {
+    pending_.clear();
+    for (const int r : ctx.runnable) pending_.push_back(pending_op(r));
+    ctx.pending = pending_;
+  }
   const int next = strategy_->pick_next(ctx);
-  choices_.push_back(static_cast<std::uint32_t>(next));
+  if (runnable_count_ > 1) choices_.push_back(static_cast<std::uint32_t>(next));  // not a choice otherwise
   return next;
 }
 
@@ -293,18 +299,12 @@ void Execution::schedule() {
     after_resume();
     return;
   }
-  if (events_.size() >= options_.max_steps) [[unlikely]] {
-    fail_step_bound();
-    return;
-  }
-  if (prio_on_) [[unlikely]] {
-    const int next = prio_decide(self);
-    if (next < 0) {
-      fail_deadlock(self);
-    } else if (next != self) {
-      switch_to(next);
-      after_resume();
+  if (events_.size() >= slow_path_steps_) [[unlikely]] {  // the step bound, or the priority policy
+    if (events_.size() >= options_.max_steps) {
+      fail_step_bound();
+      return;
     }
+    prio_schedule(self);
     return;
   }
   // The runnable set changes only through operations that mark it dirty, or through the
@@ -312,7 +312,7 @@ void Execution::schedule() {
   if (runnable_dirty_ || may_block(t.pending)) compute_runnable();
   if (options_.fair) [[unlikely]] fair_filter();
   int next;
-  if (runnable_count_ == 1) [[likely]] {
+  if (runnable_count_ == 1 && !detail_) [[likely]] {
     next = runnable_buf_[0];
   } else if (runnable_count_ == 0) {
     fail_deadlock(self);
@@ -326,9 +326,17 @@ void Execution::schedule() {
   }
 }
 
-void Execution::set_pending(OpKind op, SourceLoc loc) {
+PendingOp Execution::pending_op(int thread) const {
+  const ThreadState& t = threads_[thread];
+  return PendingOp{thread, t.pending, t.pending_object, t.pending_aux};
+}
+
+void Execution::set_pending(OpKind op, SourceLoc loc, std::int32_t object) {
+  if (aborting_) [[unlikely]] return;  // unwinding: keep what each thread was at (see ExecutionEnd)
   ThreadState& t = threads_[current_];
   t.pending = op;
+  t.pending_object = object;
+  t.pending_aux = -1;
   t.pending_loc = loc;
 }
 
@@ -364,7 +372,7 @@ bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
 
 Event& Execution::access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc) {
   if (!check_slot(slot, loc)) return discard_;
-  set_pending(op, loc);
+  set_pending(op, loc, slot.id);
   schedule();
   if (aborting_) return discard_;
   return log(op, kind, slot.id, order, loc);
@@ -374,7 +382,7 @@ void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
   if (!check_slot(m.slot, loc)) return;
   ThreadState& t = threads_[current_];
   t.mutex = &m;
-  set_pending(OpKind::kLock, loc);
+  set_pending(OpKind::kLock, loc, m.slot.id);
   schedule();
   if (aborting_) return;
   m.owner = current_;
@@ -385,7 +393,7 @@ void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
 
 bool Execution::mutex_try_lock(MutexState& m, SourceLoc loc) {
   if (!check_slot(m.slot, loc)) return false;
-  set_pending(OpKind::kTryLock, loc);
+  set_pending(OpKind::kTryLock, loc, m.slot.id);
   schedule();
   if (aborting_) return false;
   const bool ok = m.owner < 0;
@@ -408,7 +416,7 @@ void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
                 loc);
     return;
   }
-  set_pending(OpKind::kUnlock, loc);
+  set_pending(OpKind::kUnlock, loc, m.slot.id);
   schedule();
   if (aborting_) return;
   m.owner = -1;
@@ -426,7 +434,7 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
                 loc);
     return;
   }
-  set_pending(OpKind::kCvWait, loc);
+  set_pending(OpKind::kCvWait, loc, cv.slot.id);
   schedule();
   if (aborting_) return;
   bool spurious = false;
@@ -447,7 +455,8 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   ThreadState& t = threads_[current_];
   t.waiting_on = spurious ? nullptr : &cv;
   t.mutex = &m;
-  set_pending(OpKind::kCvWake, loc);
+  set_pending(OpKind::kCvWake, loc, cv.slot.id);
+  t.pending_aux = m.slot.id;
   schedule();
   if (aborting_) return;
   m.owner = current_;
@@ -459,7 +468,7 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
 void Execution::cv_notify(CondVarState& cv, bool all, SourceLoc loc) {
   if (!check_slot(cv.slot, loc)) return;
   const OpKind op = all ? OpKind::kCvNotifyAll : OpKind::kCvNotifyOne;
-  set_pending(op, loc);
+  set_pending(op, loc, cv.slot.id);
   schedule();
   if (aborting_) return;
   scratch_.clear();
@@ -484,17 +493,19 @@ void Execution::cv_notify(CondVarState& cv, bool all, SourceLoc loc) {
 void Execution::sem_acquire(SemaphoreState& s, SourceLoc loc) {
   if (!check_slot(s.slot, loc)) return;
   threads_[current_].semaphore = &s;
-  set_pending(OpKind::kSemAcquire, loc);
+  set_pending(OpKind::kSemAcquire, loc, s.slot.id);
   schedule();
   if (aborting_) return;
   --s.count;
   runnable_dirty_ = true;
-  log(OpKind::kSemAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = s.count;
+  Event& e = log(OpKind::kSemAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc);
+  e.value = s.count;
+  e.aux = s.count;
 }
 
 bool Execution::sem_try_acquire(SemaphoreState& s, SourceLoc loc) {
   if (!check_slot(s.slot, loc)) return false;
-  set_pending(OpKind::kSemTryAcquire, loc);
+  set_pending(OpKind::kSemTryAcquire, loc, s.slot.id);
   schedule();
   if (aborting_) return false;
   const bool ok = s.count > 0;
@@ -502,13 +513,15 @@ bool Execution::sem_try_acquire(SemaphoreState& s, SourceLoc loc) {
     --s.count;
     runnable_dirty_ = true;
   }
-  log(OpKind::kSemTryAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = ok ? 1 : 0;
+  Event& e = log(OpKind::kSemTryAcquire, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc);
+  e.value = ok ? 1 : 0;
+  e.aux = s.count;
   return ok;
 }
 
 void Execution::sem_release(SemaphoreState& s, std::int64_t update, SourceLoc loc) {
   if (!check_slot(s.slot, loc)) return;
-  set_pending(OpKind::kSemRelease, loc);
+  set_pending(OpKind::kSemRelease, loc, s.slot.id);
   schedule();
   if (aborting_) return;
   if (update < 0 || s.count + update > s.max) {
@@ -519,7 +532,9 @@ void Execution::sem_release(SemaphoreState& s, std::int64_t update, SourceLoc lo
   }
   s.count += update;
   runnable_dirty_ = true;
-  log(OpKind::kSemRelease, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc).value = update;
+  Event& e = log(OpKind::kSemRelease, ObjectKind::kSemaphore, s.slot.id, std::memory_order_seq_cst, loc);
+  e.value = update;
+  e.aux = s.count;
 }
 
 int Execution::spawn(const ThreadBody& body, SourceLoc loc) {
@@ -548,7 +563,7 @@ void Execution::join(int thread, SourceLoc loc) {
     return;
   }
   threads_[current_].join_target = thread;
-  set_pending(OpKind::kJoin, loc);
+  set_pending(OpKind::kJoin, loc, thread);
   schedule();
   if (aborting_) return;
   threads_[thread].joined = true;

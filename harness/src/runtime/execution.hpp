@@ -39,16 +39,17 @@ struct ThreadState {
   bool starting = false;  // running its invisible prefix right after spawn
   bool joined = false;
   bool detached = false;
+  // Priorities and virtual time (runtime/priority.cpp).
+  bool dormant = false;        // pending kSleep: sleeping or not yet arrived (priority policy)
+  bool timed = false;          // pending kTryLock / kSemTryAcquire / kCvWake is a timed wait
+  bool timeout_fired = false;  // its timeout has passed (any-interleaving policy: from the start)
   int parent = -1;
   int join_target = -1;                    // pending kJoin
   MutexState* mutex = nullptr;             // pending kLock / kCvWake
   SemaphoreState* semaphore = nullptr;     // pending kSemAcquire
   const CondVarState* waiting_on = nullptr;  // blocked in a wait, not yet notified
-  // Priorities and virtual time (runtime/priority.cpp).
-  bool dormant = false;        // pending kSleep: sleeping or not yet arrived (priority policy)
-  bool timed = false;          // pending kTryLock / kSemTryAcquire / kCvWake is a timed wait
-  bool timeout_fired = false;  // its timeout has passed (any policy: from the start)
-  std::int64_t work_left = 0;  // pending kWork: virtual CPU time still to consume
+  std::int32_t pending_object = -1;  // object of the pending operation (see PendingOp)
+  std::int32_t pending_aux = -1;     // pending kCvWake: the mutex id
   SourceLoc pending_loc;
   EhState eh;
 };
@@ -71,6 +72,8 @@ class Execution {
   const std::vector<std::uint32_t>& choices() const { return choices_; }
   const std::vector<ThreadState>& threads() const { return threads_; }
   bool spurious_pruned() const { return spurious_pruned_; }
+  bool aborted() const { return aborting_; }
+  PendingOp pending_op(int thread) const;
 
   // Runtime API (see weft/model/runtime_api.hpp), on the current simulated thread.
   void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared);
@@ -100,7 +103,7 @@ class Execution {
   int spawn_with(const ThreadBody& body, const SpawnAttr& attr, SourceLoc loc);
   void arrive(SourceLoc loc);
   void set_priority(int priority, SourceLoc loc);
-  int priority() const;
+  int priority();
   int effective_priority();
   std::int64_t now() const { return prio_.now; }
   void sleep_until(std::int64_t time, SourceLoc loc);
@@ -123,24 +126,20 @@ class Execution {
     switch (t.pending) {
       case OpKind::kLock:
         return t.mutex->owner < 0;
-      case OpKind::kCvWake:
-        return (t.waiting_on == nullptr || (t.timed && t.timeout_fired)) && t.mutex->owner < 0;
+      case OpKind::kCvWake:  // a timed wait may time out at any point (any-interleaving policy)
+        return (t.waiting_on == nullptr || t.timed) && t.mutex->owner < 0;
       case OpKind::kJoin:
         return threads_[t.join_target].finished;
       case OpKind::kSemAcquire:
         return t.semaphore->count > 0;
-      case OpKind::kTryLock:
-        return !t.timed || t.timeout_fired || t.mutex->owner < 0;
-      case OpKind::kSemTryAcquire:
-        return !t.timed || t.timeout_fired || t.semaphore->count > 0;
-      case OpKind::kSleep:
-        return !t.dormant;
-      case OpKind::kWork:
-        return t.work_left <= 0;
       default:
         return true;
     }
   }
+  // enabled() under the priority policy (runtime/priority.cpp): sleeps, work and timed waits
+  // depend on the virtual clock there. Under the any-interleaving policy they are always
+  // enabled (a timed condition-variable wait: once the mutex is free), as enabled() says.
+  bool prio_enabled(const ThreadState& t) const;
   // Pending operations whose enabledness depends on other threads.
   static bool may_block(OpKind op) {
     return op == OpKind::kLock || op == OpKind::kCvWake || op == OpKind::kJoin || op == OpKind::kSemAcquire;
@@ -155,7 +154,7 @@ class Execution {
   void compute_runnable();
   int pick(int self, bool self_runnable, bool yielded);
   std::uint32_t choose_value(std::uint32_t n, ValueChoice kind);
-  void set_pending(OpKind op, SourceLoc loc);
+  void set_pending(OpKind op, SourceLoc loc, std::int32_t object = -1);
   Event& log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc);
   bool check_slot(const ObjectSlot& slot, SourceLoc loc);
 
@@ -175,8 +174,11 @@ class Execution {
   // to run next, or -1 when no thread can ever run again. The other hooks keep prio_ in step
   // with thread creation, mutex protocols and the end of the execution.
   void prio_reset();
-  void prio_thread_created(int tid, int parent);
+  void prio_thread_created(int tid, int parent);  // precondition: prio_.used
+  int prio_next_after_exit(int tid);              // next_after_exit() under the priority policy
+  void prio_touch();  // any-interleaving policy: start tracking every thread (see PriorityState::used)
   int prio_decide(int self);
+  void prio_schedule(int self);  // schedule() under the priority policy (kept out of its body)
   void prio_acquired(MutexState& m, SourceLoc loc);  // precondition: m.protocol != none
   void prio_released(MutexState& m);                 // precondition: m.protocol != none
   void prio_finish();
@@ -210,6 +212,8 @@ class Execution {
   EhState* eh_ = nullptr;  // this OS thread's __cxa_eh_globals, looked up once per run
   std::vector<int> runnable_buf_;  // runnable thread ids, ascending; size >= thread count
   int runnable_count_ = 0;
+  bool detail_ = false;              // the strategy sees every scheduling point and pending ops
+  std::vector<PendingOp> pending_;   // detail: pending operations of the runnable threads
   // Set by every operation that can change whether some thread is enabled (lock, unlock, cv,
   // semaphore, spawn, exit). Anything compute_runnable() reads must set it when it changes.
   bool runnable_dirty_ = true;
@@ -226,6 +230,9 @@ class Execution {
   const std::function<void()>* main_body_ = nullptr;
   FairScheduler fair_;
   const bool prio_on_;   // options_.policy == SchedPolicy::kPriority
+  // schedule() leaves its fast path from this many events on: options_.max_steps, or 0 under the
+  // priority policy (one comparison serves both).
+  std::uint32_t slow_path_steps_ = 0;
   PriorityState prio_;
 };
 

@@ -55,6 +55,7 @@ void Execution::prio_reset() {
     ps.prev_eff.reserve(32);
     ps.own.reserve(32);
   }
+  ps.used = prio_on_;  // any-interleaving policy: untracked until the next prio_touch()
   ps.now = 0;
   ps.threads.clear();
   ps.info.clear();
@@ -106,6 +107,16 @@ void Execution::prio_thread_created(int tid, int parent) {
   }
 }
 
+void Execution::prio_touch() {
+  PriorityState& ps = prio_;
+  if (ps.used) [[likely]] return;
+  ps.used = true;
+  // The threads so far were spawned without attributes: defaults.
+  for (int tid = static_cast<int>(ps.threads.size()); tid < static_cast<int>(threads_.size()); ++tid) {
+    prio_thread_created(tid, threads_[tid].parent);
+  }
+}
+
 void Execution::prio_mark(MarkKind kind, int thread, int value) {
   TimelineMark m;
   m.step = static_cast<std::uint32_t>(events_.size());
@@ -144,6 +155,7 @@ void Execution::prio_finish() {
 
 void Execution::prio_acquired(MutexState& m, SourceLoc loc) {
   if (m.protocol != static_cast<std::uint8_t>(mutex_protocol::ceiling)) return;
+  prio_touch();
   PrioThread& t = prio_.threads[current_];
   if (t.base > m.ceiling) {
     fail_misuse(fmt::format("{} (priority {}) locks {} whose priority ceiling is {}: a thread may not lock a "
@@ -163,6 +175,7 @@ void Execution::prio_acquired(MutexState& m, SourceLoc loc) {
 
 void Execution::prio_released(MutexState& m) {
   if (m.protocol != static_cast<std::uint8_t>(mutex_protocol::ceiling)) return;
+  prio_touch();
   PrioThread& t = prio_.threads[current_];
   for (int i = 0; i < t.held_count; ++i) {
     if (t.held[static_cast<std::size_t>(i)].mutex == m.slot.id) {
@@ -176,15 +189,33 @@ void Execution::prio_released(MutexState& m) {
 // ---------------------------------------------------------------------------------------
 // Thread states under the priority policy
 
+bool Execution::prio_enabled(const ThreadState& t) const {
+  if (t.finished) return false;
+  switch (t.pending) {
+    case OpKind::kSleep:
+      return !t.dormant;
+    case OpKind::kWork:
+      return prio_.threads[static_cast<std::size_t>(&t - threads_.data())].work_left <= 0;
+    case OpKind::kTryLock:
+      return !t.timed || t.timeout_fired || t.mutex->owner < 0;
+    case OpKind::kSemTryAcquire:
+      return !t.timed || t.timeout_fired || t.semaphore->count > 0;
+    case OpKind::kCvWake:
+      return (t.waiting_on == nullptr || (t.timed && t.timeout_fired)) && t.mutex->owner < 0;
+    default:
+      return enabled(t);
+  }
+}
+
 bool Execution::prio_busy(int tid) const {
   const ThreadState& t = threads_[tid];
-  return !t.finished && t.pending == OpKind::kWork && t.work_left > 0;
+  return !t.finished && t.pending == OpKind::kWork && prio_.threads[tid].work_left > 0;
 }
 
 bool Execution::prio_ready(int tid) const {
   const ThreadState& t = threads_[tid];
   if (t.finished || t.dormant) return false;
-  return enabled(t) || prio_busy(tid);
+  return prio_enabled(t) || prio_busy(tid);
 }
 
 MutexState* Execution::prio_blocked_on(int tid) const {
@@ -285,7 +316,7 @@ void Execution::prio_classify() {
   for (int i = 0; i < n; ++i) {
     if (!prio_ready(i) || ps.threads[i].eff < ps.threshold) continue;
     ps.cand.push_back(i);
-    if (enabled(threads_[i])) runnable_buf_[static_cast<std::size_t>(runnable_count_++)] = i;
+    if (prio_enabled(threads_[i])) runnable_buf_[static_cast<std::size_t>(runnable_count_++)] = i;
   }
   runnable_dirty_ = true;  // runnable_buf_ now holds the candidates, not the enabled set
 }
@@ -513,7 +544,7 @@ bool Execution::prio_advance_time() {
     }
   }
   VTime delta = kNever;
-  for (int r : ps.running) delta = std::min<VTime>(delta, threads_[r].work_left);
+  for (int r : ps.running) delta = std::min<VTime>(delta, ps.threads[r].work_left);
   for (int i = 0; i < n; ++i) {
     const PrioThread& p = ps.threads[i];
     if (threads_[i].finished) continue;
@@ -573,7 +604,7 @@ bool Execution::prio_advance_time() {
       }
     }
   }
-  for (int r : ps.running) threads_[r].work_left -= delta;
+  for (int r : ps.running) ps.threads[r].work_left -= delta;
   ps.now += delta;
   prio_mark(MarkKind::kTime, -1, 0);
   runnable_dirty_ = true;
@@ -605,12 +636,43 @@ int Execution::prio_decide(int self) {
   }
 }
 
+int Execution::prio_next_after_exit(int tid) {
+  // As next_after_exit: the next thread, a deadlock, or (aborting) the unwinding order.
+  if (!aborting_) {
+    const int next = prio_decide(-1);
+    if (next >= 0) return next;
+    for (const ThreadState& other : threads_) {
+      if (!other.finished) {
+        fail_deadlock(tid);
+        break;
+      }
+    }
+  }
+  if (aborting_) {
+    for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
+      if (!threads_[i].finished) return i;
+    }
+  }
+  return -1;
+}
+
+void Execution::prio_schedule(int self) {
+  const int next = prio_decide(self);
+  if (next < 0) {
+    fail_deadlock(self);
+  } else if (next != self) {
+    switch_to(next);
+    after_resume();
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Operations
 
 int Execution::spawn_with(const ThreadBody& body, const SpawnAttr& attr, SourceLoc loc) {
   // The parent is suspended inside spawn until its child exists: other threads spawning
   // meanwhile do not see these attributes.
+  prio_touch();
   prio_.threads[current_].spawn_attr = &attr;
   const int child = spawn(body, loc);
   if (current_ >= 0) prio_.threads[current_].spawn_attr = nullptr;
@@ -618,6 +680,7 @@ int Execution::spawn_with(const ThreadBody& body, const SpawnAttr& attr, SourceL
 }
 
 void Execution::arrive(SourceLoc loc) {
+  prio_touch();
   if (prio_on_ && !aborting_) {
     threads_[current_].dormant = true;
     PrioThread& p = prio_.threads[current_];
@@ -635,6 +698,7 @@ void Execution::arrive(SourceLoc loc) {
 }
 
 void Execution::sleep_until(std::int64_t time, SourceLoc loc) {
+  prio_touch();
   if (prio_on_ && !aborting_) {
     prio_end_job(current_);
     threads_[current_].dormant = true;
@@ -653,20 +717,22 @@ void Execution::sleep_until(std::int64_t time, SourceLoc loc) {
 }
 
 void Execution::work(std::int64_t amount, SourceLoc loc) {
+  prio_touch();
   if (amount < 0) amount = 0;
   if (prio_on_ && !aborting_) {
-    threads_[current_].work_left = amount;
+    prio_.threads[current_].work_left = amount;
     runnable_dirty_ = true;
   }
   set_pending(OpKind::kWork, loc);
   schedule();
+  prio_.threads[current_].work_left = 0;
   if (aborting_) return;
-  threads_[current_].work_left = 0;
   if (!prio_on_) prio_.now += amount;
   log(OpKind::kWork, ObjectKind::kNone, -1, std::memory_order_seq_cst, loc).value = amount;
 }
 
 void Execution::set_priority(int priority, SourceLoc loc) {
+  prio_touch();
   set_pending(OpKind::kSetPriority, loc);
   schedule();
   if (aborting_) return;
@@ -679,9 +745,13 @@ void Execution::set_priority(int priority, SourceLoc loc) {
   e.aux = old;
 }
 
-int Execution::priority() const { return prio_.threads[current_].base; }
+int Execution::priority() {
+  prio_touch();
+  return prio_.threads[current_].base;
+}
 
 int Execution::effective_priority() {
+  prio_touch();
   if (prio_on_) {
     prio_recompute();  // the calling thread's own operations (lock, unlock) may have changed it
     return prio_.threads[current_].eff;
@@ -694,6 +764,7 @@ int Execution::effective_priority() {
 
 bool Execution::mutex_try_lock_until(MutexState& m, std::int64_t deadline, SourceLoc loc) {
   if (!check_slot(m.slot, loc)) return false;
+  prio_touch();
   if (prio_on_ && deadline <= prio_.now) return mutex_try_lock(m, loc);  // nothing to wait for
   {
     ThreadState& t = threads_[current_];
@@ -733,6 +804,7 @@ bool Execution::mutex_try_lock_until(MutexState& m, std::int64_t deadline, Sourc
 
 bool Execution::sem_try_acquire_until(SemaphoreState& s, std::int64_t deadline, SourceLoc loc) {
   if (!check_slot(s.slot, loc)) return false;
+  prio_touch();
   if (prio_on_ && deadline <= prio_.now) return sem_try_acquire(s, loc);
   {
     ThreadState& t = threads_[current_];
@@ -774,6 +846,7 @@ bool Execution::cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t dead
   // deadline passes (any-interleaving policy: at any point); then the mutex is re-locked.
   if (!check_slot(cv.slot, loc) || !check_slot(m.slot, loc)) return true;
   if (aborting_) return true;
+  prio_touch();
   if (m.owner != current_) {
     fail_misuse(fmt::format("t{} waits on {} without holding {}", current_, object_name(cv.slot.id),
                             object_name(m.slot.id)),

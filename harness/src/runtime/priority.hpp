@@ -31,6 +31,7 @@ struct PrioThread {
   int eff = 0;                  // effective: base raised by inheritance and ceilings
   const char* name = nullptr;
   VTime spawned = 0;
+  VTime work_left = 0;          // pending kWork: virtual CPU time still to consume
   VTime deadline = 0;           // relative job deadline, 0 none
   // A pending release: the end of a sleep or an arrival (the thread is dormant), or the timeout
   // of a timed wait. It becomes due at `earliest` and is forced at `latest`; in between the
@@ -53,6 +54,10 @@ struct PrioThread {
 };
 
 struct PriorityState {
+  // Whether `threads` covers every thread: always under the priority policy; under the
+  // any-interleaving policy only from the execution's first priority or timing operation on, so
+  // that executions which use none pay nothing per thread.
+  bool used = false;  // set by the Execution's constructor under the priority policy
   VTime now = 0;
   std::vector<PrioThread> threads;
   std::vector<PriorityThread> info;         // PriorityLog::threads

@@ -57,6 +57,7 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
   auto checkers = default_checkers();
   for (auto& c : checkers) c->reset();
   std::vector<Finding> found;
+  std::vector<PendingOp> pending;
   const std::uint64_t limit = options.max_executions;
 
   for (;;) {
@@ -67,6 +68,18 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
     if (!strategy.begin_execution()) break;
     ++result.executions;
     exec.run(body, strategy, result.executions);
+    {
+      const ExecutionView v = exec.view();
+      pending.clear();
+      for (int t = 0; t < v.thread_count; ++t) pending.push_back(exec.pending_op(t));
+      ExecutionEnd end;
+      end.events = v.events;
+      end.findings = exec.findings();
+      end.pending = pending;
+      end.thread_count = v.thread_count;
+      end.aborted = exec.aborted();
+      strategy.on_execution(end);
+    }
     strategy.end_execution();
     result.max_steps_seen = std::max<std::uint64_t>(result.max_steps_seen, exec.view().events.size());
     if (exec.spurious_pruned() && result.spurious_bound.empty()) {
@@ -110,6 +123,8 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
       result.bounded_by = "divergence";
     }
   }
+  result.redundant_executions = strategy.redundant_executions();
+  result.conservative_backtracks = strategy.conservative_backtracks();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -120,12 +135,26 @@ std::unique_ptr<Strategy> make_strategy(const Options& o) {
       return make_dfs_strategy(o.preemption_bound);
     case StrategyKind::kRandom:
       return make_random_strategy(o.seed);
+    case StrategyKind::kDpor:
+      if (o.preemption_bound >= 0) {
+        throw std::invalid_argument("dpor has no preemption bound (it explores every trace): use dfs to bound");
+      }
+      if (o.fair) throw std::invalid_argument("dpor does not support the fair mode: use dfs with fair");
+      if (o.policy != SchedPolicy::kAny) {
+        throw std::invalid_argument("dpor does not support the priority policy: use dfs with --policy priority");
+      }
+      return make_dpor_strategy(o.spurious_wakeups);
+    case StrategyKind::kPct:
+      if (o.pct_depth < 1) throw std::invalid_argument("pct needs a bug depth >= 1");
+      return make_pct_strategy(o.seed, o.pct_depth);
   }
   throw std::logic_error("weft: unknown strategy");
 }
 
 Options with_defaults(Options o) {
-  if (o.strategy == StrategyKind::kRandom && o.max_executions == 0) o.max_executions = 1000;
+  if ((o.strategy == StrategyKind::kRandom || o.strategy == StrategyKind::kPct) && o.max_executions == 0) {
+    o.max_executions = 1000;
+  }
   return o;
 }
 

@@ -240,7 +240,9 @@ class unique_lock {
   }
   unique_lock(const unique_lock&) = delete;
   unique_lock& operator=(const unique_lock&) = delete;
-  ~unique_lock() {
+  // noexcept(false): the unlock is a scheduling point; if another thread's finding aborts the
+  // execution meanwhile, this thread unwinds from here (AbortExecution), which must not terminate.
+  ~unique_lock() noexcept(false) {
     if (owns_) m_->unlock(SourceLoc{});
   }
   void lock(SourceLoc loc = SourceLoc::current()) {
@@ -265,7 +267,7 @@ class lock_guard {
   explicit lock_guard(Mutex& m, SourceLoc loc = SourceLoc::current()) : m_(m), loc_(loc) { m_.lock(loc); }
   lock_guard(const lock_guard&) = delete;
   lock_guard& operator=(const lock_guard&) = delete;
-  ~lock_guard() { m_.unlock(loc_); }
+  ~lock_guard() noexcept(false) { m_.unlock(loc_); }  // see ~unique_lock
 
  private:
   Mutex& m_;
@@ -289,7 +291,7 @@ class scoped_lock {
   }
   scoped_lock(const scoped_lock&) = delete;
   scoped_lock& operator=(const scoped_lock&) = delete;
-  ~scoped_lock() {
+  ~scoped_lock() noexcept(false) {  // see ~unique_lock
     b_.unlock(loc_);
     a_.unlock(loc_);
   }
