@@ -26,8 +26,8 @@ void message_passing(std::memory_order publish, std::memory_order observe) {
   weft::var<int> data(0);
   weft::atomic<int> ready(0);
   weft::thread producer([&] {
-    data.store(kPayload);       // [mo:mp-write]
-    ready.store(1, publish);    // [mo:mp-publish]
+    data.store(kPayload);     // [mo:mp-write]
+    ready.store(1, publish);  // [mo:mp-publish]
   });
   weft::thread consumer([&] {
     if (ready.load(observe) == 1) {

@@ -42,8 +42,8 @@ TEST(RelacyAgreement, ComparableKindsKeepWhatBothEnginesReport) {
 }
 
 TEST(RelacyAgreement, CleanAgainstBuggyIsADisagreementThatSaysWhoSawWhat) {
-  const auto why = sc_disagreement(seq_cst_scenario(), verdict(Engine::kModel, {}),
-                                   verdict(Engine::kRelacy, {kAssert}, false));
+  const auto why =
+      sc_disagreement(seq_cst_scenario(), verdict(Engine::kModel, {}), verdict(Engine::kRelacy, {kAssert}, false));
   ASSERT_TRUE(why.has_value());
   EXPECT_EQ(*why,
             "model and relacy disagree on this seq_cst-only scenario: the model found nothing (complete, 10 "
@@ -55,8 +55,8 @@ TEST(RelacyAgreement, OverlappingKindsAgree) {
   // The model's race checker and assertion, Relacy stopping at the race.
   EXPECT_FALSE(sc_disagreement(s, verdict(Engine::kModel, {kRace, kAssert}), verdict(Engine::kRelacy, {kRace})));
   // A lock-order inversion is the model's alone: nothing comparable on either side.
-  EXPECT_FALSE(sc_disagreement(s, verdict(Engine::kModel, {FindingKind::kLockOrderInversion}),
-                               verdict(Engine::kRelacy, {})));
+  EXPECT_FALSE(
+      sc_disagreement(s, verdict(Engine::kModel, {FindingKind::kLockOrderInversion}), verdict(Engine::kRelacy, {})));
   // Both buggy but nothing in common.
   EXPECT_TRUE(sc_disagreement(s, verdict(Engine::kModel, {kDeadlock}), verdict(Engine::kRelacy, {kAssert})));
 }
@@ -105,7 +105,7 @@ TEST(RelacyAgreement, RealDisagreementFailsTheCheck) {
   EXPECT_EQ(sc.engines[1].verdict.kinds(), (std::vector<FindingKind>{kAssert}));
   EXPECT_FALSE(sc.engines[1].judgement.matches);
   EXPECT_NE(sc.engines[1].judgement.note.find("the model found nothing (complete, 1 execution), relacy found "
-                                               "assertion_failure"),
+                                              "assertion_failure"),
             std::string::npos)
       << sc.engines[1].judgement.note;
   EXPECT_EQ(summarize({sc}).mismatched, 1);
@@ -120,7 +120,8 @@ TEST(RelacyAgreement, UndeclaredWeakOrderIsAnError) {
   settings.relacy_binary = WEFT_RELACY_PROBES;
   const EngineVerdict v = make_relacy_engine(settings)->run(s, s.default_params());
   EXPECT_EQ(v.state, VerdictState::kError);
-  EXPECT_NE(v.reason.find("uses memory_order_relaxed at tests/relacy/relacy_probes.cpp:"), std::string::npos) << v.reason;
+  EXPECT_NE(v.reason.find("uses memory_order_relaxed at tests/relacy/relacy_probes.cpp:"), std::string::npos)
+      << v.reason;
   EXPECT_NE(v.reason.find("does not declare weak_orders = true"), std::string::npos) << v.reason;
 }
 

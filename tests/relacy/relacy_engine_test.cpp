@@ -109,9 +109,10 @@ TEST(RelacyCounter, LostUpdateFailsTheFinalCheckOnTheMainThread) {
   ASSERT_EQ(r.result.findings.size(), 1u);
   const Finding& f = r.result.findings[0];
   EXPECT_EQ(f.kind, FindingKind::kAssertionFailure);
-  EXPECT_EQ(where(f.location), std::string(kCounter) + ":" +
-                                   std::to_string(marker_line(kCounter, "WEFT_ASSERT(counter.load() == threads * iterations)",
-                                                              "void lost_update")));
+  EXPECT_EQ(where(f.location),
+            std::string(kCounter) + ":" +
+                std::to_string(
+                    marker_line(kCounter, "WEFT_ASSERT(counter.load() == threads * iterations)", "void lost_update")));
   EXPECT_EQ(f.threads, (std::vector<int>{0}));
 }
 
@@ -463,8 +464,7 @@ TEST(RelacyCli, BadCombinationsAreUsageErrors) {
       {"explore counter/racy --engine relacy --context-bound 2",
        "weft: error: --context-bound applies to --relacy-search bound\n"},
       {"explore counter/racy --iterations 5", "weft: error: --iterations applies to --engine relacy\n"},
-      {"explore counter/racy --engine relacy --set threads=99",
-       nullptr},  // the parameter's range error, one line
+      {"explore counter/racy --engine relacy --set threads=99", nullptr},  // the parameter's range error, one line
   };
   for (const auto& [args, err] : cases) {
     const CliRun r = weft(args);

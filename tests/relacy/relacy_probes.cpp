@@ -53,7 +53,9 @@ void exception(const weft::Params&) {
 // A thread object destroyed while joinable.
 void unjoined(const weft::Params&) {
   weft::atomic<int> x(0);
-  { weft::thread t([&] { x.store(1); }); }  // [probe:unjoined]
+  {
+    weft::thread t([&] { x.store(1); });  // [probe:unjoined] destroyed at the closing brace
+  }
 }
 
 // Unlocking a mutex that is not locked.
@@ -96,11 +98,15 @@ void undeclared_relaxed(const weft::Params&) {
   WEFT_ASSERT(x.load() == 1);
 }
 
-WEFT_REGISTER_SCENARIO({.name = "relacy-probe/livelock", .description = "spins on a flag nobody sets", .body = &livelock});
+WEFT_REGISTER_SCENARIO({.name = "relacy-probe/livelock",
+                        .description = "spins on a flag nobody sets",
+                        .body = &livelock});
 WEFT_REGISTER_SCENARIO({.name = "relacy-probe/leak", .description = "new without delete", .body = &leak});
 WEFT_REGISTER_SCENARIO({.name = "relacy-probe/deadlock", .description = "AB/BA locking", .body = &deadlock});
 WEFT_REGISTER_SCENARIO({.name = "relacy-probe/exception", .description = "a thread throws", .body = &exception});
-WEFT_REGISTER_SCENARIO({.name = "relacy-probe/unjoined", .description = "a joinable thread destroyed", .body = &unjoined});
+WEFT_REGISTER_SCENARIO({.name = "relacy-probe/unjoined",
+                        .description = "a joinable thread destroyed",
+                        .body = &unjoined});
 WEFT_REGISTER_SCENARIO({.name = "relacy-probe/bad-unlock", .description = "unlock without lock", .body = &bad_unlock});
 WEFT_REGISTER_SCENARIO({.name = "relacy-probe/write-race", .description = "two unordered writes", .body = &write_race});
 WEFT_REGISTER_SCENARIO({.name = "relacy-probe/engine-divergence",

@@ -3,13 +3,13 @@
 // The data files are Relacy's raw output (`weft-relacy run <scenario> --raw`, or
 // `weft_relacy_probes run relacy-probe/<name> --raw`), kept verbatim: file paths, addresses,
 // iterations and Relacy's thread indices are what Relacy printed when they were captured.
+#include "relacy/relacy_report.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include "relacy/relacy_report.hpp"
 
 namespace weft::relacy {
 namespace {

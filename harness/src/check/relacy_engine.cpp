@@ -1,7 +1,6 @@
 // The Relacy engine in `weft check`: weft-relacy as a subprocess, and the SC agreement rule.
-#include <unistd.h>
-
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -112,8 +111,9 @@ std::optional<std::string> sc_disagreement(const Scenario& scenario, const Engin
     agree = std::any_of(m.begin(), m.end(), [&](FindingKind k) { return std::find(r.begin(), r.end(), k) != r.end(); });
   }
   if (agree) return std::nullopt;
-  return fmt::format("model and relacy disagree on this seq_cst-only scenario: the model found {} ({}), relacy found {} ({})",
-                     kinds_text(m), search_text(model), kinds_text(r), search_text(relacy));
+  return fmt::format(
+      "model and relacy disagree on this seq_cst-only scenario: the model found {} ({}), relacy found {} ({})",
+      kinds_text(m), search_text(model), kinds_text(r), search_text(relacy));
 }
 
 void apply_sc_agreement(const Scenario& scenario, std::vector<EngineCheck>& engines) {

@@ -19,6 +19,7 @@ struct InputError : std::runtime_error {
 
 void add_list_command(CLI::App& app, int& exit_code);
 void add_explore_commands(CLI::App& app, int& exit_code);  // explore, replay
+void add_check_commands(CLI::App& app, int& exit_code);    // check, native
 
 // Priorities (cli/priority.cpp): `weft rt` (the native SCHED_FIFO rerun, run by weft-rt), and
 // the explore options --policy, --cpus, --max-blocking applied to `o` over the scenario's

@@ -1,4 +1,4 @@
-// weft's command line: list, explore, replay, rt.
+// weft's command line: list, explore, replay, check, native, rt.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = weft::cli::kExitClean;
   weft::cli::add_list_command(app, exit_code);
   weft::cli::add_explore_commands(app, exit_code);
+  weft::cli::add_check_commands(app, exit_code);
   weft::cli::add_rt_command(app, exit_code);
   try {
     app.parse(argc, argv);

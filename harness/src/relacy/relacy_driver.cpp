@@ -2,13 +2,12 @@
 #include "relacy/relacy_driver.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <chrono>
@@ -164,8 +163,8 @@ std::string default_relacy_binary() {
 }
 
 std::string rerun_command(const Scenario& scenario, const Params& params, const RelacyOptions& options) {
-  std::string cmd = fmt::format("weft explore {} --engine relacy --relacy-search {}", scenario.name,
-                                search_name(options.search));
+  std::string cmd =
+      fmt::format("weft explore {} --engine relacy --relacy-search {}", scenario.name, search_name(options.search));
   if (options.search == RelacySearch::kBound) cmd += fmt::format(" --context-bound {}", options.context_bound);
   if (options.search == RelacySearch::kRandom) cmd += fmt::format(" --iterations {}", options.iterations);
   if (options.max_steps != RelacyOptions{}.max_steps) cmd += fmt::format(" --max-steps {}", options.max_steps);
@@ -185,7 +184,8 @@ RelacyResult parse_relacy_output(std::string_view json_text, const Scenario& sce
   r.strategy = std::string(search_name(options.search));
   const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("result") || !j.contains("report")) {
-    out.error = fmt::format("unreadable output from weft-relacy: {}", first_line(std::string(json_text)).substr(0, 200));
+    out.error =
+        fmt::format("unreadable output from weft-relacy: {}", first_line(std::string(json_text)).substr(0, 200));
     return out;
   }
   r.seconds = j.value("seconds", 0.0);
@@ -221,8 +221,9 @@ RelacyResult parse_relacy_output(std::string_view json_text, const Scenario& sce
   }
   r.bounded_by = "finding";
   Finding f = to_finding(report, out.threads);
-  f.details.push_back(fmt::format("no schedule token: Relacy's {} search is deterministic, `{}` finds iteration {} again",
-                                  search_name(options.search), out.rerun, report.iteration));
+  f.details.push_back(
+      fmt::format("no schedule token: Relacy's {} search is deterministic, `{}` finds iteration {} again",
+                  search_name(options.search), out.rerun, report.iteration));
   r.findings.push_back(std::move(f));
   return out;
 }
@@ -267,7 +268,8 @@ RelacyResult run_relacy(const Scenario& scenario, const Params& params, const Re
                             name != nullptr ? fmt::format(" (SIG{})", name) : std::string());
   } else if (!WIFEXITED(o.status) || WEXITSTATUS(o.status) != 0) {
     const std::string why = first_line(o.err);
-    out.error = fmt::format("weft-relacy exited with status {}{}", WEXITSTATUS(o.status), why.empty() ? "" : ": " + why);
+    out.error =
+        fmt::format("weft-relacy exited with status {}{}", WEXITSTATUS(o.status), why.empty() ? "" : ": " + why);
   } else {
     out = parse_relacy_output(o.out, scenario, params, options);
   }

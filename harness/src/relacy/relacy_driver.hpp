@@ -13,12 +13,12 @@ namespace weft::relacy {
 
 struct RelacyOptions {
   RelacySearch search = RelacySearch::kFull;
-  unsigned context_bound = 2;       // kBound
-  std::uint64_t iterations = 10000; // kRandom
-  unsigned max_steps = 20000;       // scheduling points per iteration; beyond: a livelock
-  bool track_heap = false;          // Relacy tracks the scenario's heap (leaks, double frees)
-  double timeout_seconds = 0;       // > 0: kill weft-relacy after this long (an error verdict)
-  std::string binary;               // weft-relacy; empty: default_relacy_binary()
+  unsigned context_bound = 2;        // kBound
+  std::uint64_t iterations = 10000;  // kRandom
+  unsigned max_steps = 20000;        // scheduling points per iteration; beyond: a livelock
+  bool track_heap = false;           // Relacy tracks the scenario's heap (leaks, double frees)
+  double timeout_seconds = 0;        // > 0: kill weft-relacy after this long (an error verdict)
+  std::string binary;                // weft-relacy; empty: default_relacy_binary()
 };
 
 // The scenario's declared Relacy search (Scenario::relacy_explore).
@@ -33,12 +33,12 @@ struct RelacyResult {
   Result result;
   bool skipped = false;
   std::string skip_reason;
-  SourceLoc skip_at;              // the call Relacy cannot model, when known
-  int threads = 0;                // dynamic threads of the Relacy suite that ran
-  std::string weak_order;         // first non-seq_cst order the scenario used ("" if none)
+  SourceLoc skip_at;       // the call Relacy cannot model, when known
+  int threads = 0;         // dynamic threads of the Relacy suite that ran
+  std::string weak_order;  // first non-seq_cst order the scenario used ("" if none)
   SourceLoc weak_order_at;
-  std::string error;              // no verdict: binary missing, crash, timeout, unreadable output
-  std::string rerun;              // `weft explore ... --engine relacy ...` repeating this run
+  std::string error;  // no verdict: binary missing, crash, timeout, unreadable output
+  std::string rerun;  // `weft explore ... --engine relacy ...` repeating this run
 };
 
 // "full", "bound", "random".

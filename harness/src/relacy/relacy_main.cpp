@@ -23,9 +23,10 @@ int usage_error(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"weft-relacy: weft's scenario catalog under the Relacy race detector.\n"
-               "Normally driven by 'weft explore --engine relacy' and 'weft check'.\n"
-               "Exit codes: 0 ran (whatever Relacy found), 2 usage or input error."};
+  CLI::App app{
+      "weft-relacy: weft's scenario catalog under the Relacy race detector.\n"
+      "Normally driven by 'weft explore --engine relacy' and 'weft check'.\n"
+      "Exit codes: 0 ran (whatever Relacy found), 2 usage or input error."};
   app.require_subcommand(1);
 
   auto* list = app.add_subcommand("list", "Print the scenario names, one per line");
@@ -40,15 +41,16 @@ int main(int argc, char** argv) {
   bool raw = false;
   auto* run = app.add_subcommand("run", "Run a scenario under Relacy; print one JSON object on stdout");
   run->add_option("scenario", name, "Scenario name, family/variant")->required();
-  auto* search_opt = run->add_option("--search", search, "Relacy search: full, bound (context bound) or random "
-                                                        "(default: the scenario's)")
-      ->check(CLI::IsMember({"full", "bound", "random"}));
-  auto* bound_opt =
-      run->add_option("--context-bound", config.context_bound, "bound: preemptions per iteration (default: the scenario's)")
-      ->check(CLI::Range(0u, 1000u));
+  auto* search_opt = run->add_option("--search", search,
+                                     "Relacy search: full, bound (context bound) or random "
+                                     "(default: the scenario's)")
+                         ->check(CLI::IsMember({"full", "bound", "random"}));
+  auto* bound_opt = run->add_option("--context-bound", config.context_bound,
+                                    "bound: preemptions per iteration (default: the scenario's)")
+                        ->check(CLI::Range(0u, 1000u));
   auto* iterations_opt =
       run->add_option("--iterations", config.iterations, "random: iterations (default: the scenario's)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+          ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   run->add_option("--max-steps", config.max_steps, "Scheduling points per iteration (beyond: LIVELOCK)")
       ->check(CLI::Range(1u, 100000000u));
   run->add_flag("--track-heap", config.track_heap, "Track the scenario's heap in Relacy (leaks, double frees)");

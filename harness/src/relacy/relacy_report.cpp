@@ -117,9 +117,7 @@ class Locator {
   SourceLoc loc(const HistoryEvent& e) const {
     return in_scenario(e) ? SourceLoc{intern_file(e.file), e.line} : SourceLoc{};
   }
-  std::string where(const HistoryEvent& e) const {
-    return in_scenario(e) ? format_location(loc(e)) : std::string("?");
-  }
+  std::string where(const HistoryEvent& e) const { return in_scenario(e) ? format_location(loc(e)) : std::string("?"); }
   // The last event of `thread` at a scenario line, at or before history position `before`.
   const HistoryEvent* last_scenario_event(const std::vector<HistoryEvent>& h, std::size_t before, int thread) const {
     for (std::size_t i = std::min(before + 1, h.size()); i-- > 0;) {
@@ -162,8 +160,10 @@ std::string trace_of(const Report& r, int dynamic_threads) {
     const std::size_t close = line.find("] ");
     const std::size_t colon = close == std::string::npos ? std::string::npos : line.find(": ", close);
     int index = 0;
-    if (colon != std::string::npos && parse_number(std::string_view(line).substr(close + 2, colon - close - 2), index)) {
-      out += fmt::format("    {}] t{}{}\n", line.substr(0, close), weft_thread(index, dynamic_threads), line.substr(colon));
+    if (colon != std::string::npos &&
+        parse_number(std::string_view(line).substr(close + 2, colon - close - 2), index)) {
+      out += fmt::format("    {}] t{}{}\n", line.substr(0, close), weft_thread(index, dynamic_threads),
+                         line.substr(colon));
     } else {
       out += "    " + line + "\n";
     }
@@ -339,16 +339,16 @@ Finding to_finding(const Report& r, int dynamic_threads) {
       if (other != nullptr) {
         const int other_thread = weft_thread(other->thread, dynamic_threads);
         f.threads.push_back(other_thread);
-        f.sites.push_back({other_thread, other->function, std::string(address_of(other->event)), l.loc(*other),
-                           other->index});
+        f.sites.push_back(
+            {other_thread, other->function, std::string(address_of(other->event)), l.loc(*other), other->index});
         f.message = fmt::format("data race: t{} {} at {} is unordered with t{} {} at {}", thread, f.operation,
                                 l.where(fail), other_thread, other->function, l.where(*other));
       } else {
         f.message = fmt::format("data race: t{} {} at {}", thread, f.operation, l.where(fail));
       }
       if (access != nullptr) {
-        f.sites.push_back({thread, access->function, std::string(address_of(access->event)), l.loc(*access),
-                           access->index});
+        f.sites.push_back(
+            {thread, access->function, std::string(address_of(access->event)), l.loc(*access), access->index});
       }
       break;
     }
@@ -372,7 +372,8 @@ Finding to_finding(const Report& r, int dynamic_threads) {
         }
       }
       std::sort(f.threads.begin(), f.threads.end());
-      std::sort(f.sites.begin(), f.sites.end(), [](const FindingSite& a, const FindingSite& b) { return a.thread < b.thread; });
+      std::sort(f.sites.begin(), f.sites.end(),
+                [](const FindingSite& a, const FindingSite& b) { return a.thread < b.thread; });
       std::sort(blocked.begin(), blocked.end());
       std::string list;
       for (const std::string& b : blocked) list += (list.empty() ? "" : ", ") + b;
@@ -405,7 +406,8 @@ Finding to_finding(const Report& r, int dynamic_threads) {
       } else if (r.result == "RESOURCE LEAK") {
         f.message = fmt::format("resource leak: {}", r.detail);
       } else {
-        f.message = fmt::format("memory leak: {} block{} never freed", r.leaked.size(), r.leaked.size() == 1 ? "" : "s");
+        f.message =
+            fmt::format("memory leak: {} block{} never freed", r.leaked.size(), r.leaked.size() == 1 ? "" : "s");
       }
       break;
     }

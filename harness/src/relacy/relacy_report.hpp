@@ -30,21 +30,21 @@ namespace weft::relacy {
 // One line of the execution history.
 struct HistoryEvent {
   std::uint64_t index = 0;
-  int thread = -1;        // Relacy's thread index
-  std::string event;      // e.g. "<0x55…> atomic load, value=0, order=seq_cst"
-  std::string function;   // e.g. "var.read"; empty when the line did not have the usual shape
-  std::string file;       // as Relacy printed it (may be empty)
+  int thread = -1;       // Relacy's thread index
+  std::string event;     // e.g. "<0x55…> atomic load, value=0, order=seq_cst"
+  std::string function;  // e.g. "var.read"; empty when the line did not have the usual shape
+  std::string file;      // as Relacy printed it (may be empty)
   int line = 0;
 };
 
 struct Report {
   bool failed = false;
-  std::string result;            // "DATA RACE", "USER ASSERT FAILED", ... (failed only)
-  std::string detail;            // the text in parentheses after it, e.g. "assertion: x == 2"
-  std::uint64_t iteration = 0;   // the failing iteration, or the iterations run on success
-  std::vector<HistoryEvent> history;           // the "execution history" block
-  std::vector<std::string> history_lines;      // the same block, verbatim
-  std::vector<std::string> leaked;             // addresses under "memory allocations:"
+  std::string result;                      // "DATA RACE", "USER ASSERT FAILED", ... (failed only)
+  std::string detail;                      // the text in parentheses after it, e.g. "assertion: x == 2"
+  std::uint64_t iteration = 0;             // the failing iteration, or the iterations run on success
+  std::vector<HistoryEvent> history;       // the "execution history" block
+  std::vector<std::string> history_lines;  // the same block, verbatim
+  std::vector<std::string> leaked;         // addresses under "memory allocations:"
   // Directory of Relacy's own headers (from the first history line, "[CTOR BEGIN]" in
   // context.hpp): events there are Relacy's, not the scenario's.
   std::string relacy_dir;

@@ -69,33 +69,60 @@ rl::scheduler_type_e to_rl(RelacySearch search) {
 
 const char* result_name(rl::test_result_e r) {
   switch (r) {
-    case rl::test_result_success: return "success";
-    case rl::test_result_until_condition_hit: return "until_condition_hit";
-    case rl::test_result_inconsistent_test_suite: return "inconsistent_test_suite";
-    case rl::test_result_user_assert_failed: return "user_assert_failed";
-    case rl::test_result_user_invariant_failed: return "user_invariant_failed";
-    case rl::test_result_data_race: return "data_race";
-    case rl::test_result_access_to_freed_memory: return "access_to_freed_memory";
-    case rl::test_result_double_free: return "double_free";
-    case rl::test_result_memory_leak: return "memory_leak";
-    case rl::test_result_resource_leak: return "resource_leak";
-    case rl::test_result_unitialized_access: return "uninitialized_access";
-    case rl::test_result_deadlock: return "deadlock";
-    case rl::test_result_livelock: return "livelock";
-    case rl::test_result_recursion_on_nonrecursive_mutex: return "recursion_on_nonrecursive_mutex";
-    case rl::test_result_unlocking_mutex_wo_ownership: return "unlocking_mutex_wo_ownership";
-    case rl::test_result_destroying_owned_mutex: return "destroying_owned_mutex";
-    case rl::test_result_double_initialization_of_mutex: return "double_initialization_of_mutex";
-    case rl::test_result_usage_of_non_initialized_mutex: return "usage_of_non_initialized_mutex";
-    case rl::test_result_mutex_write_to_read_upgrade: return "mutex_write_to_read_upgrade";
-    case rl::test_result_mutex_read_to_write_upgrade: return "mutex_read_to_write_upgrade";
-    case rl::test_result_double_initialization_of_condvar: return "double_initialization_of_condvar";
-    case rl::test_result_usage_of_non_initialized_condvar: return "usage_of_non_initialized_condvar";
-    case rl::test_result_double_initialization_of_semaphore: return "double_initialization_of_semaphore";
-    case rl::test_result_usage_of_non_initialized_semaphore: return "usage_of_non_initialized_semaphore";
-    case rl::test_result_double_initialization_of_event: return "double_initialization_of_event";
-    case rl::test_result_usage_of_non_initialized_event: return "usage_of_non_initialized_event";
-    case rl::test_result_thread_signal: return "thread_signal";
+    case rl::test_result_success:
+      return "success";
+    case rl::test_result_until_condition_hit:
+      return "until_condition_hit";
+    case rl::test_result_inconsistent_test_suite:
+      return "inconsistent_test_suite";
+    case rl::test_result_user_assert_failed:
+      return "user_assert_failed";
+    case rl::test_result_user_invariant_failed:
+      return "user_invariant_failed";
+    case rl::test_result_data_race:
+      return "data_race";
+    case rl::test_result_access_to_freed_memory:
+      return "access_to_freed_memory";
+    case rl::test_result_double_free:
+      return "double_free";
+    case rl::test_result_memory_leak:
+      return "memory_leak";
+    case rl::test_result_resource_leak:
+      return "resource_leak";
+    case rl::test_result_unitialized_access:
+      return "uninitialized_access";
+    case rl::test_result_deadlock:
+      return "deadlock";
+    case rl::test_result_livelock:
+      return "livelock";
+    case rl::test_result_recursion_on_nonrecursive_mutex:
+      return "recursion_on_nonrecursive_mutex";
+    case rl::test_result_unlocking_mutex_wo_ownership:
+      return "unlocking_mutex_wo_ownership";
+    case rl::test_result_destroying_owned_mutex:
+      return "destroying_owned_mutex";
+    case rl::test_result_double_initialization_of_mutex:
+      return "double_initialization_of_mutex";
+    case rl::test_result_usage_of_non_initialized_mutex:
+      return "usage_of_non_initialized_mutex";
+    case rl::test_result_mutex_write_to_read_upgrade:
+      return "mutex_write_to_read_upgrade";
+    case rl::test_result_mutex_read_to_write_upgrade:
+      return "mutex_read_to_write_upgrade";
+    case rl::test_result_double_initialization_of_condvar:
+      return "double_initialization_of_condvar";
+    case rl::test_result_usage_of_non_initialized_condvar:
+      return "usage_of_non_initialized_condvar";
+    case rl::test_result_double_initialization_of_semaphore:
+      return "double_initialization_of_semaphore";
+    case rl::test_result_usage_of_non_initialized_semaphore:
+      return "usage_of_non_initialized_semaphore";
+    case rl::test_result_double_initialization_of_event:
+      return "double_initialization_of_event";
+    case rl::test_result_usage_of_non_initialized_event:
+      return "usage_of_non_initialized_event";
+    case rl::test_result_thread_signal:
+      return "thread_signal";
   }
   return "unknown";
 }

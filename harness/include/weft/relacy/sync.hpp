@@ -126,9 +126,9 @@ struct RelacyThreadSlot {
 // runner at the start of every Relacy iteration (on thread 0, before the scenario body), so each
 // iteration starts from the same state as Relacy requires.
 struct RelacyState {
-  int capacity = 0;      // dynamic threads of the running suite (K)
-  int spawned = 0;       // threads spawned in this iteration
-  int wanted = 0;        // most threads any iteration tried to spawn (set when over capacity)
+  int capacity = 0;                   // dynamic threads of the running suite (K)
+  int spawned = 0;                    // threads spawned in this iteration
+  int wanted = 0;                     // most threads any iteration tried to spawn (set when over capacity)
   const char* unsupported = nullptr;  // set when the scenario used what Relacy cannot model
   SourceLoc unsupported_at;
   // The first atomic operation of the run with an order weaker than seq_cst (it checks the
@@ -223,8 +223,7 @@ void relacy_guarded(Fn&& fn, SourceLoc where) {
     std::snprintf(g_relacy.message.data(), g_relacy.message.size(), "weft uncaught_exception: %s", e.what());
   } catch (...) {
     escaped = true;
-    std::snprintf(g_relacy.message.data(), g_relacy.message.size(),
-                  "weft uncaught_exception: (not a std::exception)");
+    std::snprintf(g_relacy.message.data(), g_relacy.message.size(), "weft uncaught_exception: (not a std::exception)");
   }
   if (escaped) {
     rl::ctx().fail_test(g_relacy.message.data(), rl::test_result_user_assert_failed, info("exception", where));
@@ -576,9 +575,7 @@ using binary_semaphore = counting_semaphore<1>;
 inline void yield(SourceLoc loc = SourceLoc::current()) { rl::yield(1, detail::info("yield", loc)); }
 
 // A value in [0, n) chosen by Relacy's scheduler (every value under its full search).
-inline std::uint32_t choose(std::uint32_t n, SourceLoc = SourceLoc::current()) {
-  return n <= 1 ? 0 : rl::rand(n);
-}
+inline std::uint32_t choose(std::uint32_t n, SourceLoc = SourceLoc::current()) { return n <= 1 ? 0 : rl::rand(n); }
 
 // Weft id of the calling thread (0 is the main thread, spawned threads 1.. in spawn order).
 inline int this_thread_id() { return detail::weft_thread_id(rl::thread_index()); }
