@@ -38,7 +38,8 @@ void apply_priority_options(const Scenario& s, const std::string& policy, int cp
   o.cpus = s.explore.cpus;
   if (!policy.empty()) o.policy = policy == "priority" ? SchedPolicy::kPriority : SchedPolicy::kAny;
   if (cpus != 0) {
-    if (o.policy != SchedPolicy::kPriority) throw InputError("--cpus applies to the priority policy: add --policy priority");
+    if (o.policy != SchedPolicy::kPriority)
+      throw InputError("--cpus applies to the priority policy: add --policy priority");
     o.cpus = cpus;
   }
   if (!max_blocking.empty()) {
@@ -78,8 +79,7 @@ void add_rt_command(CLI::App& app, int& exit_code) {
     argv.push_back(nullptr);
     std::fflush(stdout);
     ::execv(path.c_str(), argv.data());
-    exit_code = 3;
-    throw std::runtime_error(fmt::format("cannot run {}: {}", path, std::strerror(errno)));
+    throw InputError(fmt::format("cannot run {}: {}", path, std::strerror(errno)));
   });
 }
 
