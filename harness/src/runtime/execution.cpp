@@ -1,6 +1,7 @@
 // One execution: fiber hand-over between simulated threads, visible operations, runtime findings.
 #include "runtime/execution.hpp"
 
+#include <alloca.h>
 #include <cxxabi.h>
 #include <fmt/format.h>
 
@@ -42,7 +43,9 @@ Execution::Execution(const Options& options, StackPool& pool)
   prio_.used = prio_on_;
   slow_path_steps_ = prio_on_ ? 0 : options.max_steps;
   threads_.reserve(32);
-  conts_.reserve(33);
+  ctxs_.reserve(33);
+  ctxs_.push_back(nullptr);  // the root's slot
+  stacks_.reserve(32);
   runnable_buf_.resize(32);
   scratch_.reserve(32);
   events_.reserve(1024);
@@ -51,11 +54,13 @@ Execution::Execution(const Options& options, StackPool& pool)
   pending_.reserve(32);
 }
 
-Execution::~Execution() = default;
+Execution::~Execution() {
+  // Idle workers hold nothing on their stacks (see worker_loop): releasing the stacks is enough.
+  for (boost::context::stack_context& sctx : stacks_) pool_.deallocate(sctx);
+}
 
 void Execution::reset() {
   threads_.clear();
-  conts_.clear();
   events_.clear();
   objects_.clear();
   choices_.clear();
@@ -67,7 +72,8 @@ void Execution::reset() {
   current_ = -1;
   switched_from_ = -1;
   fair_.reset();
-  if (prio_.used) [[unlikely]] prio_reset();
+  if (prio_.used) [[unlikely]]
+    prio_reset();
   ++epoch_;
 }
 
@@ -77,7 +83,6 @@ void Execution::run(const std::function<void()>& body, Strategy& strategy, std::
   detail_ = strategy.wants_detail();
   index_ = index;
   main_body_ = &body;
-  conts_.emplace_back();  // root slot
   ThreadBody main;
   const std::function<void()>* fn = &body;
   main.object = &fn;
@@ -117,27 +122,43 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
   const int tid = static_cast<int>(threads_.size());
   threads_.emplace_back();
   threads_.back().parent = parent;
-  if (prio_.used) [[unlikely]] prio_thread_created(tid, parent);
+  if (prio_.used) [[unlikely]]
+    prio_thread_created(tid, parent);
   runnable_dirty_ = true;
-  conts_.emplace_back();
   if (runnable_buf_.size() < threads_.size()) runnable_buf_.resize(threads_.size() * 2);
 
   if (body.size > pool_.stack_size() / 4) {
     throw std::logic_error("weft: thread callable too large for the simulated stack (raise Options::stack_size)");
   }
-  boost::context::stack_context sctx = pool_.allocate();
-  // The callable lives at the top of the new stack; the fiber's stack starts below it.
-  const auto top = reinterpret_cast<std::uintptr_t>(sctx.sp);
-  const std::uintptr_t obj_addr = (top - body.size) & ~(static_cast<std::uintptr_t>(body.align) - 1);
-  void* obj = reinterpret_cast<void*>(obj_addr);
-  body.relocate(obj, body.object);
-  const std::uintptr_t sp = obj_addr & ~static_cast<std::uintptr_t>(63);
-  boost::context::preallocated palloc(reinterpret_cast<void*>(sp), sctx.size - (top - sp), sctx);
-  conts_[tid + 1] = Fiber(std::allocator_arg, palloc, PoolStackAllocator{&pool_},
-                          [this, tid, obj, run = body.run, destroy = body.destroy](Fiber&& from) {
-                            return thread_main(tid, obj, run, destroy, std::move(from));
-                          });
+  if (tid >= static_cast<int>(stacks_.size())) add_worker();
+  spawn_body_ = &body;  // the worker relocates it onto its own stack when first switched to
   return tid;
+}
+
+void Execution::add_worker() {
+  boost::context::stack_context sctx = pool_.allocate();
+  stacks_.push_back(sctx);
+  ctxs_.push_back(make_fcontext(sctx.sp, sctx.size, &Execution::worker_entry));
+}
+
+void Execution::worker_entry(Transfer from) {
+  Execution* self = static_cast<Execution*>(from.data);
+  self->ctxs_[self->switched_from_ + 1] = from.fctx;
+  self->worker_loop(self->current_);
+}
+
+void Execution::worker_loop(int w) {
+  for (;;) {
+    // Switched to by create_thread's caller: thread w of the current execution starts.
+    run_thread(w);
+    ThreadState& t = threads_[w];
+    t.finished = true;
+    runnable_dirty_ = true;
+    if (!aborting_) log(OpKind::kExit, ObjectKind::kThread, w, std::memory_order_seq_cst, t.pending_loc);
+    // Idle from here until thread w of a later execution is created: only trivially
+    // destructible locals live on this stack while suspended.
+    switch_to(next_after_exit(w));
+  }
 }
 
 void Execution::swap_eh(int from, int to) {
@@ -157,17 +178,27 @@ void Execution::switch_to(int tid) {
   swap_eh(self, tid);
   current_ = tid;
   switched_from_ = self;
-  Fiber from = std::move(conts_[tid + 1]).resume();
+  const Transfer from = jump_fcontext(ctxs_[tid + 1], this);
   // Resumed: whoever switched to us set current_ = self and switched_from_ = themselves.
-  conts_[switched_from_ + 1] = std::move(from);
+  ctxs_[switched_from_ + 1] = from.fctx;
 }
 
-Fiber Execution::thread_main(int tid, void* object, void (*run)(void*), void (*destroy)(void*), Fiber&& from) {
-  conts_[switched_from_ + 1] = std::move(from);
+void Execution::run_thread(int tid) {
+  const ThreadBody& body = *spawn_body_;
+  spawn_body_ = nullptr;
+  void (*const run)(void*) = body.run;
+  void (*const destroy)(void*) = body.destroy;
+  // The callable lives on this thread's own stack, below the worker's frames.
+  const auto raw = reinterpret_cast<std::uintptr_t>(alloca(body.size + body.align));
+  const auto align = static_cast<std::uintptr_t>(body.align);
+  void* obj = reinterpret_cast<void*>((raw + align - 1) & ~(align - 1));
   std::string escaped;  // type and message of an exception that escaped the thread
   bool threw = false;
+  bool constructed = false;
   try {
-    run(object);
+    body.relocate(obj, body.object);
+    constructed = true;
+    run(obj);
   } catch (const AbortExecution&) {
   } catch (const std::exception& e) {
     threw = true;
@@ -177,7 +208,7 @@ Fiber Execution::thread_main(int tid, void* object, void (*run)(void*), void (*d
     const std::type_info* type = abi::__cxa_current_exception_type();
     escaped = type != nullptr ? demangle(type->name()) : std::string("unknown exception");
   }
-  destroy(object);
+  if (constructed) destroy(obj);
   if (threw && !aborting_) {
     Finding& f = add_finding(FindingKind::kUncaughtException,
                              fmt::format("exception escaped thread {}: {}", thread_name(tid), escaped),
@@ -185,18 +216,6 @@ Fiber Execution::thread_main(int tid, void* object, void (*run)(void*), void (*d
     f.operation = "thread.exit";
     aborting_ = true;
   }
-  return finish_thread(tid);
-}
-
-Fiber Execution::finish_thread(int tid) {
-  threads_[tid].finished = true;
-  runnable_dirty_ = true;
-  if (!aborting_) log(OpKind::kExit, ObjectKind::kThread, tid, std::memory_order_seq_cst, threads_[tid].pending_loc);
-  const int next = next_after_exit(tid);
-  swap_eh(tid, next);
-  current_ = next;
-  switched_from_ = tid;
-  return std::move(conts_[next + 1]);
 }
 
 int Execution::next_after_exit(int tid) {
@@ -206,7 +225,8 @@ int Execution::next_after_exit(int tid) {
     return t.parent;
   }
   t.starting = false;
-  if (prio_on_) [[unlikely]] return prio_next_after_exit(tid);
+  if (prio_on_) [[unlikely]]
+    return prio_next_after_exit(tid);
   if (!aborting_) {
     compute_runnable();
     if (options_.fair) fair_filter();
@@ -310,7 +330,8 @@ void Execution::schedule() {
   // The runnable set changes only through operations that mark it dirty, or through the
   // current thread now waiting on a blocking operation; otherwise last point's set stands.
   if (runnable_dirty_ || may_block(t.pending)) compute_runnable();
-  if (options_.fair) [[unlikely]] fair_filter();
+  if (options_.fair) [[unlikely]]
+    fair_filter();
   int next;
   if (runnable_count_ == 1 && !detail_) [[likely]] {
     next = runnable_buf_[0];
@@ -332,7 +353,8 @@ PendingOp Execution::pending_op(int thread) const {
 }
 
 void Execution::set_pending(OpKind op, SourceLoc loc, std::int32_t object) {
-  if (aborting_) [[unlikely]] return;  // unwinding: keep what each thread was at (see ExecutionEnd)
+  if (aborting_) [[unlikely]]
+    return;  // unwinding: keep what each thread was at (see ExecutionEnd)
   ThreadState& t = threads_[current_];
   t.pending = op;
   t.pending_object = object;
@@ -362,7 +384,8 @@ void Execution::register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc dec
 }
 
 bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
-  if (slot.epoch == epoch_ && slot.id >= 0) [[likely]] return true;
+  if (slot.epoch == epoch_ && slot.id >= 0) [[likely]]
+    return true;
   if (!aborting_) {
     fail_misuse("a sync object created outside this execution is used in it (create objects inside the explored body)",
                 loc);
@@ -387,7 +410,8 @@ void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
   if (aborting_) return;
   m.owner = current_;
   runnable_dirty_ = true;
-  if (m.protocol != 0) [[unlikely]] prio_acquired(m, loc);
+  if (m.protocol != 0) [[unlikely]]
+    prio_acquired(m, loc);
   log(OpKind::kLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
 }
 
@@ -400,7 +424,8 @@ bool Execution::mutex_try_lock(MutexState& m, SourceLoc loc) {
   if (ok) {
     m.owner = current_;
     runnable_dirty_ = true;
-    if (m.protocol != 0) [[unlikely]] prio_acquired(m, loc);
+    if (m.protocol != 0) [[unlikely]]
+      prio_acquired(m, loc);
   }
   log(OpKind::kTryLock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc).value = ok ? 1 : 0;
   return ok;
@@ -410,10 +435,10 @@ void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
   if (!check_slot(m.slot, loc)) return;
   if (aborting_) return;
   if (m.owner != current_) {
-    fail_misuse(fmt::format("{} unlocks {}, which {}", thread_name(current_), object_name(m.slot.id),
-                            m.owner < 0 ? std::string("is not locked")
-                                        : fmt::format("is held by {}", thread_name(m.owner))),
-                loc);
+    fail_misuse(
+        fmt::format("{} unlocks {}, which {}", thread_name(current_), object_name(m.slot.id),
+                    m.owner < 0 ? std::string("is not locked") : fmt::format("is held by {}", thread_name(m.owner))),
+        loc);
     return;
   }
   set_pending(OpKind::kUnlock, loc, m.slot.id);
@@ -421,7 +446,8 @@ void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
   if (aborting_) return;
   m.owner = -1;
   runnable_dirty_ = true;
-  if (m.protocol != 0) [[unlikely]] prio_released(m);
+  if (m.protocol != 0) [[unlikely]]
+    prio_released(m);
   log(OpKind::kUnlock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
 }
 
@@ -448,7 +474,8 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   }
   m.owner = -1;
   runnable_dirty_ = true;
-  if (m.protocol != 0) [[unlikely]] prio_released(m);
+  if (m.protocol != 0) [[unlikely]]
+    prio_released(m);
   Event& e = log(OpKind::kCvWait, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc);
   e.aux = m.slot.id;
   e.value = spurious ? 1 : 0;
@@ -461,7 +488,8 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   if (aborting_) return;
   m.owner = current_;
   runnable_dirty_ = true;
-  if (m.protocol != 0) [[unlikely]] prio_acquired(m, loc);
+  if (m.protocol != 0) [[unlikely]]
+    prio_acquired(m, loc);
   log(OpKind::kCvWake, ObjectKind::kCondVar, cv.slot.id, std::memory_order_seq_cst, loc).aux = m.slot.id;
 }
 
@@ -525,8 +553,8 @@ void Execution::sem_release(SemaphoreState& s, std::int64_t update, SourceLoc lo
   schedule();
   if (aborting_) return;
   if (update < 0 || s.count + update > s.max) {
-    fail_misuse(fmt::format("{} releases {} by {} (count {}, max {})", thread_name(current_),
-                            object_name(s.slot.id), update, s.count, s.max),
+    fail_misuse(fmt::format("{} releases {} by {} (count {}, max {})", thread_name(current_), object_name(s.slot.id),
+                            update, s.count, s.max),
                 loc);
     return;
   }
@@ -782,8 +810,8 @@ void Execution::fail_deadlock(int reporter) {
         break;
       case OpKind::kSemAcquire:
         site.object = object_name(t.semaphore->slot.id);
-        waits = fmt::format("waits to acquire {} at {} (count {}){} release it", site.object, at,
-                            t.semaphore->count, could);
+        waits = fmt::format("waits to acquire {} at {} (count {}){} release it", site.object, at, t.semaphore->count,
+                            could);
         break;
       default:
         waits = fmt::format("is at {} ({})", op_name(t.pending), at);

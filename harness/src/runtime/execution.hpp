@@ -19,9 +19,9 @@
 namespace weft::detail {
 
 // Internal invariant check; stays on in release builds.
-#define WEFT_CHECK(cond)                                                             \
-  do {                                                                               \
-    if (!(cond)) ::weft::detail::check_failed(#cond, __FILE__, __LINE__);            \
+#define WEFT_CHECK(cond)                                                  \
+  do {                                                                    \
+    if (!(cond)) ::weft::detail::check_failed(#cond, __FILE__, __LINE__); \
   } while (false)
 [[noreturn]] void check_failed(const char* what, const char* file, int line);
 
@@ -44,12 +44,12 @@ struct ThreadState {
   bool timed = false;          // pending kTryLock / kSemTryAcquire / kCvWake is a timed wait
   bool timeout_fired = false;  // its timeout has passed (any-interleaving policy: from the start)
   int parent = -1;
-  int join_target = -1;                    // pending kJoin
-  MutexState* mutex = nullptr;             // pending kLock / kCvWake
-  SemaphoreState* semaphore = nullptr;     // pending kSemAcquire
+  int join_target = -1;                      // pending kJoin
+  MutexState* mutex = nullptr;               // pending kLock / kCvWake
+  SemaphoreState* semaphore = nullptr;       // pending kSemAcquire
   const CondVarState* waiting_on = nullptr;  // blocked in a wait, not yet notified
-  std::int32_t pending_object = -1;  // object of the pending operation (see PendingOp)
-  std::int32_t pending_aux = -1;     // pending kCvWake: the mutex id
+  std::int32_t pending_object = -1;          // object of the pending operation (see PendingOp)
+  std::int32_t pending_aux = -1;             // pending kCvWake: the mutex id
   SourceLoc pending_loc;
   EhState eh;
 };
@@ -115,8 +115,13 @@ class Execution {
  private:
   void reset();
   int create_thread(const ThreadBody& body, int parent);
-  Fiber thread_main(int tid, void* object, void (*run)(void*), void (*destroy)(void*), Fiber&& from);
-  Fiber finish_thread(int tid);
+  // Worker fibers: worker w runs thread w of every execution. A worker outlives executions: after
+  // its thread finished it stays suspended (nothing live on its stack) until thread w of a later
+  // execution is created and switched to.
+  void add_worker();
+  static void worker_entry(Transfer from);
+  [[noreturn]] void worker_loop(int w);
+  [[gnu::noinline]] void run_thread(int tid);  // thread tid's body from spawn_body_, up to its exit event
   int next_after_exit(int tid);
 
   // Whether t's pending operation can execute now (inline: called for every thread at every
@@ -148,7 +153,7 @@ class Execution {
   // The scheduling point: the current thread has set its pending operation. Returns when
   // the current thread may execute it.
   void schedule();
-  void switch_to(int tid);  // tid -1: the root (the runner's own stack)
+  void switch_to(int tid);         // tid -1: the root (the runner's own stack)
   void swap_eh(int from, int to);  // hand the C++ exception state from one fiber to another
   void after_resume();
   void compute_runnable();
@@ -178,7 +183,7 @@ class Execution {
   int prio_next_after_exit(int tid);              // next_after_exit() under the priority policy
   void prio_touch();  // any-interleaving policy: start tracking every thread (see PriorityState::used)
   int prio_decide(int self);
-  void prio_schedule(int self);  // schedule() under the priority policy (kept out of its body)
+  void prio_schedule(int self);                      // schedule() under the priority policy (kept out of its body)
   void prio_acquired(MutexState& m, SourceLoc loc);  // precondition: m.protocol != none
   void prio_released(MutexState& m);                 // precondition: m.protocol != none
   void prio_finish();
@@ -205,15 +210,18 @@ class Execution {
   std::uint32_t epoch_ = 0;
 
   std::vector<ThreadState> threads_;
-  std::vector<Fiber> conts_;  // conts_[tid + 1]: suspended fiber of thread tid; [0]: root
+  // ctxs_[w + 1]: the suspended context of worker w (thread w, or idle); [0]: the root.
+  std::vector<FiberContext> ctxs_;
+  std::vector<boost::context::stack_context> stacks_;  // stacks_[w]: worker w's stack
+  const ThreadBody* spawn_body_ = nullptr;             // the body of the thread being created, until it starts
   int current_ = -1;
   int switched_from_ = -1;
-  EhState root_eh_;  // exception state of the runner's own stack while threads run
-  EhState* eh_ = nullptr;  // this OS thread's __cxa_eh_globals, looked up once per run
+  EhState root_eh_;                // exception state of the runner's own stack while threads run
+  EhState* eh_ = nullptr;          // this OS thread's __cxa_eh_globals, looked up once per run
   std::vector<int> runnable_buf_;  // runnable thread ids, ascending; size >= thread count
   int runnable_count_ = 0;
-  bool detail_ = false;              // the strategy sees every scheduling point and pending ops
-  std::vector<PendingOp> pending_;   // detail: pending operations of the runnable threads
+  bool detail_ = false;             // the strategy sees every scheduling point and pending ops
+  std::vector<PendingOp> pending_;  // detail: pending operations of the runnable threads
   // Set by every operation that can change whether some thread is enabled (lock, unlock, cv,
   // semaphore, spawn, exit). Anything compute_runnable() reads must set it when it changes.
   bool runnable_dirty_ = true;
@@ -229,7 +237,7 @@ class Execution {
   bool spurious_pruned_ = false;
   const std::function<void()>* main_body_ = nullptr;
   FairScheduler fair_;
-  const bool prio_on_;   // options_.policy == SchedPolicy::kPriority
+  const bool prio_on_;  // options_.policy == SchedPolicy::kPriority
   // schedule() leaves its fast path from this many events on: options_.max_steps, or 0 under the
   // priority policy (one comparison serves both).
   std::uint32_t slow_path_steps_ = 0;

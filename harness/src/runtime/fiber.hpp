@@ -1,19 +1,22 @@
-// Fibers: stack switching only (Boost.Context), with stacks reused from a pool.
+// Fibers: stack switching only (Boost.Context's fcontext layer), with stacks reused from a pool.
 #pragma once
 
-#include <boost/context/fiber.hpp>
-#include <boost/context/preallocated.hpp>
+#include <boost/context/detail/fcontext.hpp>
 #include <boost/context/stack_context.hpp>
-
 #include <cstddef>
 #include <vector>
 
 namespace weft::detail {
 
-using Fiber = boost::context::fiber;
+// A suspended execution context: valid until it is jumped to once (jump_fcontext consumes it;
+// the context that jumps away is handed to the one resumed, in Transfer::fctx).
+using FiberContext = boost::context::detail::fcontext_t;
+using Transfer = boost::context::detail::transfer_t;
+using boost::context::detail::jump_fcontext;
+using boost::context::detail::make_fcontext;
 
-// Fixed-size stacks with a guard page, allocated once and reused: creating a fiber per
-// simulated thread per execution costs no system call and no heap allocation once warm.
+// Fixed-size stacks with a guard page, allocated once and reused: no system call and no heap
+// allocation once warm.
 class StackPool {
  public:
   explicit StackPool(std::size_t stack_size);
@@ -29,13 +32,6 @@ class StackPool {
   std::size_t size_;             // usable bytes per stack
   std::vector<void*> free_;      // stack tops ready for reuse
   std::vector<void*> mappings_;  // every mapping, for release
-};
-
-// Boost.Context StackAllocator over a pool.
-struct PoolStackAllocator {
-  StackPool* pool;
-  boost::context::stack_context allocate() { return pool->allocate(); }
-  void deallocate(boost::context::stack_context& sctx) noexcept { pool->deallocate(sctx); }
 };
 
 }  // namespace weft::detail
