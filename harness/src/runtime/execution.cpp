@@ -69,6 +69,7 @@ void Execution::reset() {
   runnable_dirty_ = true;
   spurious_used_ = 0;
   spurious_pruned_ = false;
+  eh_saved_ = root_eh_.in_flight() ? 1 : 0;  // the threads' saved states went with them
   current_ = -1;
   switched_from_ = -1;
   fair_.reset();
@@ -161,16 +162,15 @@ void Execution::worker_loop(int w) {
   }
 }
 
-void Execution::swap_eh(int from, int to) {
-  // Nothing in flight anywhere is the common case: two loads and no stores.
+void Execution::swap_eh_slow(int from, int to) {
   EhState& saved_from = from >= 0 ? threads_[from].eh : root_eh_;
   EhState& saved_to = to >= 0 ? threads_[to].eh : root_eh_;
-  if (eh_->caught == nullptr && eh_->uncaught == 0 && saved_to.caught == nullptr && saved_to.uncaught == 0) {
-    saved_from = EhState{};
-    return;
-  }
+  eh_saved_ -= saved_from.in_flight() ? 1 : 0;
   saved_from = *eh_;
-  *eh_ = saved_to;
+  eh_saved_ += saved_from.in_flight() ? 1 : 0;
+  *eh_ = saved_to;  // live now: its saved copy is cleared so that eh_saved_ counts only suspended ones
+  eh_saved_ -= saved_to.in_flight() ? 1 : 0;
+  saved_to = EhState{};
 }
 
 void Execution::switch_to(int tid) {

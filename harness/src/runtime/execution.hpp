@@ -31,6 +31,7 @@ namespace weft::detail {
 struct EhState {
   void* caught = nullptr;
   unsigned int uncaught = 0;
+  bool in_flight() const { return caught != nullptr || uncaught != 0; }
 };
 
 struct ThreadState {
@@ -94,6 +95,7 @@ class Execution {
   void assert_fail(const char* expression, SourceLoc loc);
   void report_misuse(const char* what, SourceLoc loc) noexcept;
   int current_thread() const { return current_; }
+  bool detail() const { return detail_; }  // the strategy wants detail (see Strategy::wants_detail)
 
   // Text for "what is thread t waiting for" (deadlock explanations).
   std::string describe_wait(int thread) const;
@@ -153,8 +155,14 @@ class Execution {
   // The scheduling point: the current thread has set its pending operation. Returns when
   // the current thread may execute it.
   void schedule();
-  void switch_to(int tid);         // tid -1: the root (the runner's own stack)
-  void swap_eh(int from, int to);  // hand the C++ exception state from one fiber to another
+  void switch_to(int tid);  // tid -1: the root (the runner's own stack)
+  // Hands the C++ exception state from one fiber to another. Nothing in flight anywhere (no
+  // saved state, nothing live) is the common case: then there is nothing to swap.
+  void swap_eh(int from, int to) {
+    if (eh_saved_ != 0 || eh_->in_flight()) [[unlikely]]
+      swap_eh_slow(from, to);
+  }
+  void swap_eh_slow(int from, int to);
   void after_resume();
   void compute_runnable();
   int pick(int self, bool self_runnable, bool yielded);
@@ -216,7 +224,10 @@ class Execution {
   const ThreadBody* spawn_body_ = nullptr;             // the body of the thread being created, until it starts
   int current_ = -1;
   int switched_from_ = -1;
-  EhState root_eh_;                // exception state of the runner's own stack while threads run
+  EhState root_eh_;  // exception state of the runner's own stack while threads run
+  // How many saved exception states (root_eh_, threads_[*].eh) are in flight; the state of the
+  // fiber that runs lives in *eh_ and its saved copy is empty.
+  int eh_saved_ = 0;
   EhState* eh_ = nullptr;          // this OS thread's __cxa_eh_globals, looked up once per run
   std::vector<int> runnable_buf_;  // runnable thread ids, ascending; size >= thread count
   int runnable_count_ = 0;

@@ -68,26 +68,31 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
     if (!strategy.begin_execution()) break;
     ++result.executions;
     exec.run(body, strategy, result.executions);
+    const ExecutionView view = exec.view();  // valid until the next exec.run
     {
-      const ExecutionView v = exec.view();
-      pending.clear();
-      for (int t = 0; t < v.thread_count; ++t) pending.push_back(exec.pending_op(t));
       ExecutionEnd end;
-      end.events = v.events;
+      end.events = view.events;
       end.findings = exec.findings();
-      end.pending = pending;
-      end.thread_count = v.thread_count;
+      if (exec.detail()) {  // only strategies that want detail read the pending operations
+        pending.clear();
+        for (int t = 0; t < view.thread_count; ++t) pending.push_back(exec.pending_op(t));
+        end.pending = pending;
+      }
+      end.thread_count = view.thread_count;
       end.aborted = exec.aborted();
       strategy.on_execution(end);
     }
     strategy.end_execution();
-    result.max_steps_seen = std::max<std::uint64_t>(result.max_steps_seen, exec.view().events.size());
+    result.max_steps_seen = std::max<std::uint64_t>(result.max_steps_seen, view.events.size());
     if (exec.spurious_pruned() && result.spurious_bound.empty()) {
       result.spurious_bound = fmt::format("max_spurious={}", options.max_spurious);
     }
 
-    found = exec.findings();
-    const ExecutionView view = exec.view();
+    if (exec.findings().empty()) {
+      found.clear();
+    } else {
+      found = exec.findings();
+    }
     for (auto& c : checkers) c->check(view, found);
     if (view.priority != nullptr && detail::note_blocking(result.max_blocking, view)) {
       Finding none;
@@ -158,8 +163,7 @@ Options with_defaults(Options o) {
   return o;
 }
 
-Result replay_impl(const std::function<void()>& body, const Schedule& schedule, Options options,
-                   const Header& header) {
+Result replay_impl(const std::function<void()>& body, const Schedule& schedule, Options options, const Header& header) {
   options.spurious_wakeups = schedule.spurious;
   options.max_spurious = schedule.max_spurious;
   options.max_steps = schedule.max_steps;
@@ -176,13 +180,14 @@ Result replay_impl(const std::function<void()>& body, const Schedule& schedule, 
   r.bounded_by.clear();
   if (r.divergence.empty() && schedule.expected) {
     bool same = false;
-    for (const Finding& f : r.findings) same = same || (f.kind == *schedule.expected && f.step == schedule.expected_step);
+    for (const Finding& f : r.findings)
+      same = same || (f.kind == *schedule.expected && f.step == schedule.expected_step);
     if (!same) {
       r.divergence = fmt::format("the schedule recorded {} at step {}; the replay ended with {}",
                                  kind_name(*schedule.expected), schedule.expected_step,
-                                 r.findings.empty() ? std::string("no finding")
-                                                    : fmt::format("{} at step {}", kind_name(r.findings[0].kind),
-                                                                  r.findings[0].step));
+                                 r.findings.empty()
+                                     ? std::string("no finding")
+                                     : fmt::format("{} at step {}", kind_name(r.findings[0].kind), r.findings[0].step));
     }
   }
   if (!r.divergence.empty()) r.divergence = "replay diverged: " + r.divergence;
@@ -227,7 +232,8 @@ Result replay(const std::function<void()>& body, const Schedule& schedule, const
 
 Result replay_scenario(const Scenario& scenario, const Schedule& schedule, const Options& options) {
   if (schedule.scenario != scenario_hash(scenario.name)) {
-    throw std::invalid_argument(fmt::format("the schedule token was recorded for another scenario, not {}", scenario.name));
+    throw std::invalid_argument(
+        fmt::format("the schedule token was recorded for another scenario, not {}", scenario.name));
   }
   Params params(scenario.params);
   if (schedule.params.size() != params.values().size()) {

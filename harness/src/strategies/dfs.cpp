@@ -13,9 +13,7 @@ namespace {
 
 class DfsStrategy final : public Strategy {
  public:
-  explicit DfsStrategy(int bound) : bound_(bound) {
-    stack_.reserve(1024);
-  }
+  explicit DfsStrategy(int bound) : bound_(bound) { stack_.reserve(1024); }
 
   bool begin_execution() override {
     depth_ = 0;
@@ -52,7 +50,8 @@ class DfsStrategy final : public Strategy {
     if (!divergence_.empty()) return;
     if (depth_ < stack_.size()) {
       divergence_ = fmt::format(
-          "the scenario is nondeterministic: an execution ended after {} choices where the same schedule made {} before",
+          "the scenario is nondeterministic: an execution ended after {} choices where the same schedule made {} "
+          "before",
           depth_, stack_.size());
       return;
     }
@@ -81,20 +80,25 @@ class DfsStrategy final : public Strategy {
     return r[k] < current ? r[k] : r[k + 1];
   }
 
-  std::uint32_t next_index(std::uint32_t count, std::uint32_t step) {
+  // Hot path (every choice): inlined, with the divergence report kept out of line.
+  [[gnu::always_inline]] std::uint32_t next_index(std::uint32_t count, std::uint32_t step) {
     if (depth_ < stack_.size()) {
-      Frame& f = stack_[depth_++];
-      if ((f.count != count || f.step != step) && divergence_.empty()) {
-        divergence_ = fmt::format(
-            "the scenario is nondeterministic: replaying the same choices, choice {} came at step {} with {} "
-            "alternatives, where before it came at step {} with {}",
-            depth_ - 1, step, count, f.step, f.count);
-      }
+      const Frame& f = stack_[depth_++];
+      if (f.count != count || f.step != step) [[unlikely]]
+        note_replay_divergence(f, count, step);
       return std::min(f.index, count - 1);
     }
     stack_.push_back(Frame{0, count, step});
     ++depth_;
     return 0;
+  }
+
+  [[gnu::cold, gnu::noinline]] void note_replay_divergence(const Frame& f, std::uint32_t count, std::uint32_t step) {
+    if (!divergence_.empty()) return;
+    divergence_ = fmt::format(
+        "the scenario is nondeterministic: replaying the same choices, choice {} came at step {} with {} "
+        "alternatives, where before it came at step {} with {}",
+        depth_ - 1, step, count, f.step, f.count);
   }
 
   const int bound_;
