@@ -280,6 +280,15 @@ void Execution::compute_runnable() {
 }
 
 int Execution::pick(int self, bool self_runnable, bool yielded) {
+  if (dfs_ != nullptr) {  // runnable_count_ >= 2: no detail, so every pick is a choice
+    const int next = dfs_->pick(runnable(), self, self_runnable, yielded, static_cast<std::uint32_t>(events_.size()));
+    choices_.push_back(static_cast<std::uint32_t>(next));
+    return next;
+  }
+  return pick_generic(self, self_runnable, yielded);
+}
+
+int Execution::pick_generic(int self, bool self_runnable, bool yielded) {
   PickContext ctx;
   ctx.runnable = runnable();
   ctx.current = self;
@@ -299,7 +308,8 @@ int Execution::pick(int self, bool self_runnable, bool yielded) {
 
 std::uint32_t Execution::choose_value(std::uint32_t n, ValueChoice kind) {
   if (n <= 1) return 0;
-  const std::uint32_t v = strategy_->pick_value(n, kind, static_cast<std::uint32_t>(events_.size()));
+  const auto step = static_cast<std::uint32_t>(events_.size());
+  const std::uint32_t v = dfs_ != nullptr ? dfs_->index(n, step) : strategy_->pick_value(n, kind, step);
   WEFT_CHECK(v < n);
   choices_.push_back(v);
   return v;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/dfs_chooser.hpp"
 #include "runtime/fair.hpp"
 #include "runtime/fiber.hpp"
 #include "runtime/priority.hpp"
@@ -95,7 +96,11 @@ class Execution {
   void assert_fail(const char* expression, SourceLoc loc);
   void report_misuse(const char* what, SourceLoc loc) noexcept;
   int current_thread() const { return current_; }
-  bool detail() const { return detail_; }  // the strategy wants detail (see Strategy::wants_detail)
+  bool detail() const { return detail_; }
+  // The strategy's DFS choice stack, when the strategy is the exhaustive DFS: the execution then
+  // picks through it directly (same choices as through Strategy::pick_next / pick_value).
+  // Precondition: that strategy does not want detail.
+  void set_dfs(DfsChooser* dfs) { dfs_ = dfs; }  // the strategy wants detail (see Strategy::wants_detail)
 
   // Text for "what is thread t waiting for" (deadlock explanations).
   std::string describe_wait(int thread) const;
@@ -130,6 +135,12 @@ class Execution {
   // scheduling point).
   bool enabled(const ThreadState& t) const {
     if (t.finished) return false;
+    if (!may_block(t.pending)) [[likely]]
+      return true;
+    return blocking_enabled(t);
+  }
+  // enabled() for a pending operation that may block.
+  bool blocking_enabled(const ThreadState& t) const {
     switch (t.pending) {
       case OpKind::kLock:
         return t.mutex->owner < 0;
@@ -149,7 +160,11 @@ class Execution {
   bool prio_enabled(const ThreadState& t) const;
   // Pending operations whose enabledness depends on other threads.
   static bool may_block(OpKind op) {
-    return op == OpKind::kLock || op == OpKind::kCvWake || op == OpKind::kJoin || op == OpKind::kSemAcquire;
+    constexpr std::uint32_t kMask =
+        1u << static_cast<unsigned>(OpKind::kLock) | 1u << static_cast<unsigned>(OpKind::kCvWake) |
+        1u << static_cast<unsigned>(OpKind::kJoin) | 1u << static_cast<unsigned>(OpKind::kSemAcquire);
+    static_assert(kOpKindCount <= 32);
+    return ((kMask >> static_cast<unsigned>(op)) & 1u) != 0;
   }
   std::span<const int> runnable() const { return {runnable_buf_.data(), static_cast<std::size_t>(runnable_count_)}; }
   // The scheduling point: the current thread has set its pending operation. Returns when
@@ -166,6 +181,7 @@ class Execution {
   void after_resume();
   void compute_runnable();
   int pick(int self, bool self_runnable, bool yielded);
+  [[gnu::noinline]] int pick_generic(int self, bool self_runnable, bool yielded);  // through the Strategy
   std::uint32_t choose_value(std::uint32_t n, ValueChoice kind);
   void set_pending(OpKind op, SourceLoc loc, std::int32_t object = -1);
   Event& log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc);
@@ -213,6 +229,7 @@ class Execution {
 
   const Options options_;
   Strategy* strategy_ = nullptr;
+  DfsChooser* dfs_ = nullptr;  // see set_dfs
   StackPool& pool_;
   std::uint64_t index_ = 0;
   std::uint32_t epoch_ = 0;

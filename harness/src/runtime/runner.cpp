@@ -54,6 +54,8 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
   }
   detail::StackPool pool(options.stack_size);
   detail::Execution exec(options, pool);
+  detail::DfsChooser* dfs = dynamic_cast<detail::DfsChooser*>(&strategy);
+  if (dfs != nullptr && !strategy.wants_detail()) exec.set_dfs(dfs);
   auto checkers = default_checkers();
   for (auto& c : checkers) c->reset();
   std::vector<Finding> found;

@@ -1,0 +1,92 @@
+// The exhaustive DFS's choice stack (strategies/dfs.cpp), inline so that the execution picks
+// through it directly: no virtual call and no PickContext per scheduling point.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace weft::detail {
+
+// Stateless depth-first search, replaying the prefix: the stack holds, per choice of the
+// current execution, the alternative taken and how many there were. Contracts of pick() and
+// index() are those of Strategy::pick_next and Strategy::pick_value.
+class DfsChooser {
+ public:
+  explicit DfsChooser(int bound) : bound_(bound) { stack_.reserve(1024); }
+
+  void begin() {
+    depth_ = 0;
+    preemptions_ = 0;
+  }
+
+  // r: the runnable threads, ascending, >= 2 of them. Alternatives in order: the current
+  // thread first (no preemption), then the others ascending. After a yield the current thread
+  // goes last, so spin loops let the others run first. Mapped from the index without building
+  // a list.
+  [[gnu::always_inline]] int pick(std::span<const int> r, int current, bool can_continue, bool yielded,
+                                  std::uint32_t step) {
+    const auto n = static_cast<std::uint32_t>(r.size());
+    const bool free_switch = !can_continue || yielded;
+    const bool bounded = bound_ >= 0 && preemptions_ >= bound_ && !free_switch;
+    if (bounded) [[unlikely]]
+      pruned_ = true;
+    const std::uint32_t i = index(bounded ? 1 : n, step);
+    int chosen;
+    if (!can_continue) {
+      chosen = r[i];
+    } else if (!yielded) {
+      chosen = i == 0 ? current : nth_other(r, current, i - 1);
+    } else {
+      chosen = i == n - 1 ? current : nth_other(r, current, i);
+    }
+    if (!free_switch && chosen != current) ++preemptions_;
+    return chosen;
+  }
+
+  // The alternative to take at the next choice, of `count`, made at event index `step`.
+  [[gnu::always_inline]] std::uint32_t index(std::uint32_t count, std::uint32_t step) {
+    if (depth_ < size_) [[likely]] {
+      const Frame& f = stack_[depth_++];
+      if (f.count != count || f.step != step) [[unlikely]]
+        note_replay_divergence(f, count, step);
+      return std::min(f.index, count - 1);
+    }
+    return push(count, step);
+  }
+
+  // After an execution: backtrack to the deepest choice with an untried alternative.
+  void end();
+
+  bool exhausted() const { return exhausted_; }
+  bool pruned() const { return pruned_; }
+  const std::string& divergence_text() const { return divergence_; }
+
+ private:
+  struct Frame {
+    std::uint32_t index;  // alternative taken
+    std::uint32_t count;  // alternatives available
+    std::uint32_t step;   // event index at which the choice was made (determinism check)
+  };
+
+  // The k-th runnable thread other than `current` (r is ascending and contains current).
+  static int nth_other(std::span<const int> r, int current, std::uint32_t k) {
+    return r[k] < current ? r[k] : r[k + 1];
+  }
+  std::uint32_t push(std::uint32_t count, std::uint32_t step);
+  void note_replay_divergence(const Frame& f, std::uint32_t count, std::uint32_t step);
+
+  const int bound_;
+  std::vector<Frame> stack_;
+  std::size_t size_ = 0;   // stack_.size()
+  std::size_t depth_ = 0;  // choices made in the current execution
+  int preemptions_ = 0;
+  bool exhausted_ = false;
+  bool pruned_ = false;
+  std::string divergence_;
+};
+
+}  // namespace weft::detail
