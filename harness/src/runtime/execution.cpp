@@ -373,15 +373,9 @@ void Execution::set_pending(OpKind op, SourceLoc loc, std::int32_t object) {
 }
 
 Event& Execution::log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc) {
-  Event& e = events_.emplace_back();
-  e.step = static_cast<std::uint32_t>(events_.size() - 1);
-  e.thread = current_;
-  e.op = op;
-  e.object_kind = kind;
-  e.order = order;
-  e.object = object;
-  e.location = loc;
-  return e;
+  // Every field written once (value and aux: 0 until the caller fills them in).
+  return events_.emplace_back(
+      Event{static_cast<std::uint32_t>(events_.size()), current_, op, kind, order, object, 0, 0, loc});
 }
 
 // ---------------------------------------------------------------------------------------
@@ -396,6 +390,10 @@ void Execution::register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc dec
 bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
   if (slot.epoch == epoch_ && slot.id >= 0) [[likely]]
     return true;
+  return foreign_slot(loc);
+}
+
+bool Execution::foreign_slot(SourceLoc loc) {
   if (!aborting_) {
     fail_misuse("a sync object created outside this execution is used in it (create objects inside the explored body)",
                 loc);
@@ -403,7 +401,8 @@ bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
   return false;
 }
 
-Event& Execution::access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc) {
+[[gnu::always_inline]] inline Event& Execution::access(OpKind op, ObjectSlot& slot, ObjectKind kind,
+                                                       std::memory_order order, SourceLoc loc) {
   if (!check_slot(slot, loc)) return discard_;
   set_pending(op, loc, slot.id);
   schedule();
@@ -411,7 +410,7 @@ Event& Execution::access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memo
   return log(op, kind, slot.id, order, loc);
 }
 
-void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
+[[gnu::always_inline]] inline void Execution::mutex_lock(MutexState& m, SourceLoc loc) {
   if (!check_slot(m.slot, loc)) return;
   ThreadState& t = threads_[current_];
   t.mutex = &m;
@@ -441,14 +440,11 @@ bool Execution::mutex_try_lock(MutexState& m, SourceLoc loc) {
   return ok;
 }
 
-void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
+[[gnu::always_inline]] inline void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
   if (!check_slot(m.slot, loc)) return;
   if (aborting_) return;
-  if (m.owner != current_) {
-    fail_misuse(
-        fmt::format("{} unlocks {}, which {}", thread_name(current_), object_name(m.slot.id),
-                    m.owner < 0 ? std::string("is not locked") : fmt::format("is held by {}", thread_name(m.owner))),
-        loc);
+  if (m.owner != current_) [[unlikely]] {
+    fail_unlock_misuse(m, loc);
     return;
   }
   set_pending(OpKind::kUnlock, loc, m.slot.id);
@@ -459,6 +455,13 @@ void Execution::mutex_unlock(MutexState& m, SourceLoc loc) {
   if (m.protocol != 0) [[unlikely]]
     prio_released(m);
   log(OpKind::kUnlock, ObjectKind::kMutex, m.slot.id, std::memory_order_seq_cst, loc);
+}
+
+void Execution::fail_unlock_misuse(const MutexState& m, SourceLoc loc) {
+  fail_misuse(
+      fmt::format("{} unlocks {}, which {}", thread_name(current_), object_name(m.slot.id),
+                  m.owner < 0 ? std::string("is not locked") : fmt::format("is held by {}", thread_name(m.owner))),
+      loc);
 }
 
 void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {

@@ -186,6 +186,8 @@ class Execution {
   void set_pending(OpKind op, SourceLoc loc, std::int32_t object = -1);
   Event& log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc);
   bool check_slot(const ObjectSlot& slot, SourceLoc loc);
+  [[gnu::cold, gnu::noinline]] bool foreign_slot(SourceLoc loc);  // check_slot's failure: false
+  [[gnu::cold, gnu::noinline]] void fail_unlock_misuse(const MutexState& m, SourceLoc loc);
 
   // Findings raised by the runtime itself. fail_* record the finding and begin aborting.
   Finding& add_finding(FindingKind kind, std::string message, SourceLoc loc);

@@ -101,7 +101,7 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
       none.replayable = false;  // the token replays the worst-case execution, expecting nothing
       result.max_blocking.schedule = encode_schedule(make_schedule(header, options, none, exec.choices()));
     }
-    if (!strategy.divergence().empty()) {
+    if (dfs != nullptr ? !dfs->divergence_text().empty() : !strategy.divergence().empty()) {
       result.divergence = strategy.divergence();
       break;
     }
