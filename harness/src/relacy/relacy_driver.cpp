@@ -189,6 +189,7 @@ RelacyResult parse_relacy_output(std::string_view json_text, const Scenario& sce
     return out;
   }
   r.seconds = j.value("seconds", 0.0);
+  out.search_seconds = r.seconds;
   out.threads = j.value("threads", 0);
   out.weak_order = j.value("weak_order", "");
   const std::string weak_file = j.value("weak_order_file", "");

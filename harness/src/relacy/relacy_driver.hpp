@@ -39,6 +39,9 @@ struct RelacyResult {
   SourceLoc weak_order_at;
   std::string error;  // no verdict: binary missing, crash, timeout, unreadable output
   std::string rerun;  // `weft explore ... --engine relacy ...` repeating this run
+  // Seconds of Relacy's search alone, measured inside weft-relacy (result.seconds is the wall
+  // time of the subprocess, start-up included).
+  double search_seconds = 0;
 };
 
 // "full", "bound", "random".
