@@ -145,6 +145,7 @@ WEFT_REGISTER_SCENARIO({
     .description = "two threads take two mutexes in one global order: correct",
     .body = &ordered,
     .dfs_executions = 50,  // see tests/model/lock_ordering_test.cpp: an independent oracle
+    .dpor_executions = 2,   // the two orders of the threads' critical sections on the first lock
 });
 
 WEFT_REGISTER_SCENARIO({
@@ -163,6 +164,7 @@ WEFT_REGISTER_SCENARIO({
     .params = kPhilosophers,
     .body = &philosophers_ordered,
     .dfs_executions = 90885,
+    .dpor_executions = 6,  // per shared fork, who takes it first: 2^3 orders minus the 2 cyclic ones
 });
 
 WEFT_REGISTER_SCENARIO({
@@ -189,6 +191,7 @@ WEFT_REGISTER_SCENARIO({
     .description = "bank transfer locking the lower account id first: correct",
     .body = &bank<&transfer_by_id>,
     .dfs_executions = 82,
+    .dpor_executions = 2,
 });
 
 }  // namespace

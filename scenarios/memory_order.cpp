@@ -187,6 +187,7 @@ WEFT_REGISTER_SCENARIO({
     .name = "memory-order/message-passing-release-acquire",
     .description = "data published through a release store, read after an acquire load: correct",
     .body = &message_passing_release_acquire,
+    .dpor_executions = 2,
     .weak_orders = true,
 });
 
@@ -216,6 +217,7 @@ WEFT_REGISTER_SCENARIO({
     .name = "memory-order/dekker-seq-cst",
     .description = "Dekker's entry protocol with seq_cst flags: correct",
     .body = &dekker_seq_cst,
+    .dpor_executions = 7,
 });
 
 WEFT_REGISTER_SCENARIO({
@@ -223,6 +225,7 @@ WEFT_REGISTER_SCENARIO({
     .description = "single-producer single-consumer ring with release/acquire indices: correct",
     .params = kRingParams,
     .body = &spsc_ring_release,
+    .dpor_executions = 15,
     .explore = {.preemption_bound = 3},
     .weak_orders = true,
 });

@@ -552,6 +552,7 @@ WEFT_REGISTER_SCENARIO({
     .params = kParams,
     .body = &bounded_buffer,
     .dfs_executions = 6242,
+    .dpor_executions = 126,
 });
 
 // Native: needs a consumer to take the item between another consumer's wake-up and its re-lock.
@@ -605,6 +606,7 @@ WEFT_REGISTER_SCENARIO({
     .params = kParams,
     .body = &semaphores,
     .dfs_executions = 200980,
+    .dpor_executions = 22,
     // Relacy's full search (no partial-order reduction) does not finish in minutes here.
     .relacy_explore = {.search = weft::RelacySearch::kBound, .context_bound = 3},
 });
@@ -640,6 +642,7 @@ WEFT_REGISTER_SCENARIO({
     .params = kParamsShutdown,
     .body = &shutdown,
     .dfs_executions = 38308,
+    .dpor_executions = 576,
     // Relacy's full search (no partial-order reduction) does not finish in minutes here.
     .relacy_explore = {.search = weft::RelacySearch::kBound, .context_bound = 3},
 });
