@@ -145,7 +145,7 @@ WEFT_REGISTER_SCENARIO({
     .description = "two threads take two mutexes in one global order: correct",
     .body = &ordered,
     .dfs_executions = 50,  // see tests/model/lock_ordering_test.cpp: an independent oracle
-    .dpor_executions = 2,   // the two orders of the threads' critical sections on the first lock
+    .dpor_executions = 2,  // the two orders of the threads' critical sections on the first lock
 });
 
 WEFT_REGISTER_SCENARIO({
