@@ -36,8 +36,9 @@ struct PickContext {
 struct ExecutionEnd {
   std::span<const Event> events;      // the whole log, including steps with a single option
   std::span<const Finding> findings;  // the runtime's findings (assertion, deadlock, ...)
-  // Per thread id: the operation it was at when the execution ended. Threads with no kExit
-  // event in `events` had not finished when a finding aborted the execution.
+  // Detail only (see Strategy::wants_detail; empty otherwise): per thread id, the operation it
+  // was at when the execution ended. Threads with no kExit event in `events` had not finished
+  // when a finding aborted the execution.
   std::span<const PendingOp> pending;
   int thread_count = 0;
   bool aborted = false;  // a runtime finding stopped it early; unfinished threads were unwound
