@@ -331,12 +331,16 @@ TEST(CheckCli, RacyCounterNativeReportsTheRaceInJson) {
 }
 
 TEST(CheckCli, AllSkippedSaysSoAndJudgesNothing) {
-  // polite-livelock declares a native skip reason: nothing is judged (exit 0), the table and the
-  // summary say so, and ctest reports such a test as skipped (SKIP_REGULAR_EXPRESSION).
+  // polite-livelock declares a native skip reason: nothing is judged (exit 3, never a pass), the
+  // table and the summary say so, and ctest reports such a test as skipped (SKIP_RETURN_CODE 3).
   const CliRun skipped = weft("check lock-ordering/polite-livelock --engine native");
-  EXPECT_EQ(skipped.code, 0) << skipped.err;
+  EXPECT_EQ(skipped.code, 3) << skipped.err;
   EXPECT_NE(skipped.out.find("summary: 0 match, 0 mismatch, 1 skipped"), std::string::npos) << skipped.out;
   EXPECT_NE(skipped.out.find("skipped: a livelock needs the lockstep schedule"), std::string::npos) << skipped.out;
+  const CliRun native = weft("native lock-ordering/polite-livelock");
+  EXPECT_EQ(native.code, 3) << native.err;
+  EXPECT_NE(native.out.find("skipped on the native engine: a livelock needs the lockstep schedule"), std::string::npos)
+      << native.out;
 }
 
 TEST(CheckCli, AnEngineErrorIsAMismatchAndExitsOne) {

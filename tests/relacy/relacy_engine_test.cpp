@@ -457,6 +457,16 @@ TEST(RelacyCli, CleanFullSearchIsCompleteAndExitsZero) {
   EXPECT_NE(t.out.find("no schedule token"), std::string::npos) << t.out;
 }
 
+// A scenario Relacy cannot model is skipped with the reason and exit code 3: never a pass.
+TEST(RelacyCli, UnsupportedScenarioIsSkippedWithExitThree) {
+  const CliRun r = weft("explore priority-inversion/unbounded --engine relacy");
+  EXPECT_EQ(r.code, 3) << r.err;
+  EXPECT_NE(r.out.find("relacy: skipped: Relacy has no thread priorities or virtual time"), std::string::npos) << r.out;
+  const CliRun j = weft("explore priority-inversion/unbounded --engine relacy --json");
+  EXPECT_EQ(j.code, 3) << j.err;
+  EXPECT_EQ(nlohmann::json::parse(j.out)["skipped"], "Relacy has no thread priorities or virtual time");
+}
+
 TEST(RelacyCli, BadCombinationsAreUsageErrors) {
   const std::pair<const char*, const char*> cases[] = {
       {"explore counter/racy --engine relacy --strategy dfs",

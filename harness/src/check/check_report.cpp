@@ -34,7 +34,9 @@ std::string clip(std::string s, std::size_t width) {
 }
 
 // The verdict in full, except an error's reason, which the mismatch section prints in full.
+// The table's verdict column: a skip's reason goes below the table (it is long).
 std::string verdict_cell(const EngineVerdict& v) {
+  if (v.state == VerdictState::kSkipped) return "skipped (reason below)";
   const std::string text = verdict_text(v);
   return v.state == VerdictState::kError ? clip(text, 60) : text;
 }
@@ -153,9 +155,12 @@ std::string table_footer(const std::vector<ScenarioCheck>& checks, double second
   std::string mismatches;
   std::string notes;
   std::string correlation;
+  std::string skips;
   for (const ScenarioCheck& sc : checks) {
     for (const EngineCheck& ec : sc.engines) {
       const std::string label = fmt::format("{} [{}]", sc.scenario->name, engine_name(ec.verdict.engine));
+      if (ec.verdict.state == VerdictState::kSkipped)
+        skips += fmt::format("  {}: {}\n", label, verdict_text(ec.verdict));
       if (ec.judgement.counted && !ec.judgement.matches) {
         mismatches += fmt::format("  {}: expected {}; {}\n", label, expected_text(ec.expected), ec.judgement.note);
         for (const Finding& f : ec.verdict.findings) mismatches += finding_text(*sc.scenario, ec.verdict, f, "    ");
@@ -172,6 +177,7 @@ std::string table_footer(const std::vector<ScenarioCheck>& checks, double second
     }
   }
   if (!mismatches.empty()) out += "\nverdicts that do not match their expectation:\n" + mismatches;
+  if (!skips.empty()) out += "\nskipped (not run, not judged, never a pass):\n" + skips;
   if (!notes.empty()) out += "\nnotes (yes* = matched without reproducing the expected kinds):\n" + notes;
   if (!correlation.empty()) out += "\nmodel vs native:\n" + correlation;
   const CheckSummary s = summarize(checks);

@@ -92,7 +92,10 @@ int run_check(const CheckArgs& a) {
         std::fprintf(stderr, "weft: %s: %s\n", std::string(sc.scenario->name).c_str(), c.message.c_str());
     }
   }
-  const int exit_code = summary.mismatched == 0 ? kExitClean : kExitFinding;
+  // Every verdict skipped: nothing was judged, which is not a pass.
+  const int exit_code = summary.mismatched != 0                       ? kExitFinding
+                        : summary.matched == 0 && summary.skipped > 0 ? kExitSkipped
+                                                                      : kExitClean;
   if (junit) *junit << check::junit_xml(checks, seconds);
   if (json) *json << dump(check::check_json(checks, a.settings, seconds, exit_code)) << "\n";
   if ((junit && !*junit) || (json && !*json)) throw InputError("could not finish writing the report files");
@@ -132,7 +135,7 @@ int run_native_command(const NativeArgs& a) {
   const Scenario& s = lookup(a.scenario);
   if (!s.native.skip_reason.empty()) {
     std::cout << fmt::format("{}: skipped on the native engine: {}\n", s.name, s.native.skip_reason);
-    return kExitClean;
+    return kExitSkipped;
   }
   Params params = s.default_params();
   for (const std::string& set : a.sets) {

@@ -110,6 +110,7 @@ std::optional<int> explore_relacy(CLI::App* explore, const EngineOptions& e, con
                 fmt::format("engine relacy ({} dynamic thread{})\n", r.threads, r.threads == 1 ? "" : "s"));
     std::cout << text;
   }
+  if (r.skipped) return kExitSkipped;
   return r.result.findings.empty() ? kExitClean : kExitFinding;
 }
 

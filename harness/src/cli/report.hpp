@@ -13,6 +13,7 @@ namespace weft::cli {
 inline constexpr int kExitClean = 0;     // no finding
 inline constexpr int kExitFinding = 1;   // at least one finding (or a replay divergence)
 inline constexpr int kExitUsage = 2;     // usage or input error
+inline constexpr int kExitSkipped = 3;   // nothing judged: the engine cannot run it (never a pass)
 
 nlohmann::json finding_json(const Finding& f);
 nlohmann::json result_json(const Scenario& scenario, const Params& params, const Result& r, std::string_view engine);
