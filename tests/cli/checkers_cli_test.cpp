@@ -11,33 +11,14 @@
 #include <set>
 #include <string>
 
+#include "support/cli_run.hpp"
+
 namespace {
 
-struct CliResult {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using weft_test::CliRun;
+using weft_test::expect_one_line_error;
 
-CliResult weft_cli(const std::string& args) {
-  // One file per process: ctest runs the test cases as parallel processes.
-  const std::string err_file = ::testing::TempDir() + "weft_checkers_cli_stderr." + std::to_string(getpid()) + ".txt";
-  const std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>" + err_file;
-  CliResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (FILE* e = fopen(err_file.c_str(), "r")) {
-    while ((n = fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
-    fclose(e);
-  }
-  std::remove(err_file.c_str());
-  return r;
-}
+CliRun weft_cli(const std::string& args) { return weft_test::run_weft(args); }
 
 std::set<std::string> kinds_of(const nlohmann::json& j) {
   std::set<std::string> out;
@@ -45,15 +26,8 @@ std::set<std::string> kinds_of(const nlohmann::json& j) {
   return out;
 }
 
-void expect_usage_error(const CliResult& r, std::string_view needle) {
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("weft: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-}
-
 TEST(CheckersCli, RacyCounterShowsTheRaceAndTheFailedCheck) {
-  const CliResult r = weft_cli("explore counter/racy --no-trace");
+  const CliRun r = weft_cli("explore counter/racy --no-trace");
   ASSERT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.out.find("[data_race] data race on var#0 (scenarios/counter.cpp:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[assertion_failure]"), std::string::npos) << r.out;
@@ -61,7 +35,7 @@ TEST(CheckersCli, RacyCounterShowsTheRaceAndTheFailedCheck) {
 }
 
 TEST(CheckersCli, AbbaJsonHasBothKindsWithSitesAndTheFairFields) {
-  const CliResult r = weft_cli("explore lock-ordering/abba --json");
+  const CliRun r = weft_cli("explore lock-ordering/abba --json");
   ASSERT_EQ(r.code, 1) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(kinds_of(j), (std::set<std::string>{"deadlock", "lock_order_inversion"}));
@@ -76,7 +50,7 @@ TEST(CheckersCli, AbbaJsonHasBothKindsWithSitesAndTheFairFields) {
 
 // The scenario declares the fair mode: the livelock, and its token replays it.
 TEST(CheckersCli, PoliteLivelockReplaysFromItsFairToken) {
-  const CliResult r = weft_cli("explore lock-ordering/polite-livelock --json");
+  const CliRun r = weft_cli("explore lock-ordering/polite-livelock --json");
   ASSERT_EQ(r.code, 1) << r.err;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["fair"], true);
@@ -85,8 +59,7 @@ TEST(CheckersCli, PoliteLivelockReplaysFromItsFairToken) {
   const auto& f = j["findings"][0];
   EXPECT_EQ(f["kind"], "livelock");
   EXPECT_EQ(f["threads"], nlohmann::json::array({1, 2}));
-  const CliResult again =
-      weft_cli("replay lock-ordering/polite-livelock " + f["schedule"].get<std::string>() + " --json");
+  const CliRun again = weft_cli("replay lock-ordering/polite-livelock " + f["schedule"].get<std::string>() + " --json");
   ASSERT_EQ(again.code, 1) << again.err;
   const auto k = nlohmann::json::parse(again.out);
   EXPECT_TRUE(k["divergence"].is_null()) << k["divergence"];
@@ -97,7 +70,7 @@ TEST(CheckersCli, PoliteLivelockReplaysFromItsFairToken) {
 }
 
 TEST(CheckersCli, FairOptionsReachTheJson) {
-  const CliResult r = weft_cli("explore counter/mutex --fair --starvation-bound 3 --json");
+  const CliRun r = weft_cli("explore counter/mutex --fair --starvation-bound 3 --json");
   ASSERT_EQ(r.code, 0) << r.err << r.out;
   const auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["fair"], true);
@@ -107,11 +80,11 @@ TEST(CheckersCli, FairOptionsReachTheJson) {
 }
 
 TEST(CheckersCli, BadValuesOfTheNewOptionsAreUsageErrors) {
-  expect_usage_error(weft_cli("explore counter/mutex --starvation-bound 3"), "applies to the fair mode");
-  expect_usage_error(weft_cli("explore counter/mutex --fair --starvation-bound -1"), "--starvation-bound");
-  expect_usage_error(weft_cli("explore counter/mutex --fair --starvation-bound x"), "--starvation-bound");
-  expect_usage_error(weft_cli("explore counter/mutex --max-spurious 64"), "--max-spurious");
-  expect_usage_error(weft_cli("explore lock-ordering/philosophers --set n=7"), "must be in [2, 6]");
+  expect_one_line_error(weft_cli("explore counter/mutex --starvation-bound 3"), "applies to the fair mode");
+  expect_one_line_error(weft_cli("explore counter/mutex --fair --starvation-bound -1"), "--starvation-bound");
+  expect_one_line_error(weft_cli("explore counter/mutex --fair --starvation-bound x"), "--starvation-bound");
+  expect_one_line_error(weft_cli("explore counter/mutex --max-spurious 64"), "--max-spurious");
+  expect_one_line_error(weft_cli("explore lock-ordering/philosophers --set n=7"), "must be in [2, 6]");
 }
 
 }  // namespace

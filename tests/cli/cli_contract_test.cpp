@@ -1,48 +1,21 @@
 // The CLI's public contract: exit codes, one-line errors, --json fields, replay round-trip.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "support/cli_run.hpp"
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using weft_test::CliRun;
+using weft_test::expect_one_line_error;
 
-// Runs the weft binary with `args` (shell-quoted by the caller).
-CliRun weft(const std::string& args) {
-  // One file per process: ctest runs these tests in parallel processes.
-  const std::string err_file = ::testing::TempDir() + "weft_cli_stderr_" + std::to_string(getpid()) + ".txt";
-  const std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>" + err_file;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (FILE* e = fopen(err_file.c_str(), "r")) {
-    while ((n = fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
-    fclose(e);
-  }
-  return r;
-}
-
-// One line on stderr, starting "weft: error:".
-void expect_one_line_error(const CliRun& r, std::string_view needle) {
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("weft: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-}
+CliRun weft(const std::string& args) { return weft_test::run_weft(args); }
 
 TEST(CliContract, CleanScenarioExitsZeroWithJsonFields) {
   const CliRun r = weft("explore counter/atomic --json");

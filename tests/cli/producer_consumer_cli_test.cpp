@@ -10,32 +10,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
+using weft_test::CliRun;
+using weft_test::expect_one_line_error;
 
-// Runs the weft binary with `args` (shell-quoted by the caller).
-CliRun weft(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "weft_pc_cli_stderr_" + std::to_string(::getpid()) + ".txt";
-  const std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>" + err_file;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (FILE* e = fopen(err_file.c_str(), "r")) {
-    while ((n = fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
-    fclose(e);
-  }
-  return r;
-}
+CliRun weft(const std::string& args) { return weft_test::run_weft(args); }
 
 const char* const kBig = " --set producers=2 --set consumers=2";
 

@@ -1,46 +1,22 @@
 // `weft explore --strategy dfs|dpor|random|pct` through the binary: defaults, counts, seeds, tokens, bad combinations.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <string>
+
+#include "support/cli_run.hpp"
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using weft_test::CliRun;
+using weft_test::expect_one_line_error;
 
-CliRun weft(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "weft_strategies_stderr_" + std::to_string(getpid()) + ".txt";
-  const std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>" + err_file;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (FILE* e = fopen(err_file.c_str(), "r")) {
-    while ((n = fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
-    fclose(e);
-  }
-  return r;
-}
-
-void expect_one_line_error(const CliRun& r, std::string_view needle) {
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("weft: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-}
+CliRun weft(const std::string& args) { return weft_test::run_weft(args); }
 
 // DPOR is the default exhaustive search: 1680 executions for 3 threads x 3 fetch_adds (one per
 // trace, see tests/model/dpor_test.cpp); --strategy dfs still runs every interleaving (25,424).

@@ -12,9 +12,13 @@
 #include <sstream>
 
 #include "check/check_report.hpp"
+#include "support/cli_run.hpp"
 
 namespace weft::check {
 namespace {
+
+using weft_test::CliRun;
+using weft_test::expect_one_line_error;
 
 Finding finding(FindingKind kind, const char* file, int line, std::uint64_t execution = 1) {
   Finding f;
@@ -241,32 +245,7 @@ TEST(XmlEscape, ReplacesWhatXmlCannotCarry) {
 // ---------------------------------------------------------------------------------------
 // The commands through the real binary.
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun weft(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "weft_check_stderr.txt";
-  CliRun r;
-  FILE* p = popen((std::string(WEFT_BINARY) + " " + args + " 2>" + err_file).c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = read_file(err_file);
-  return r;
-}
-
-void expect_one_line_error(const CliRun& r, std::string_view needle) {
-  EXPECT_EQ(r.code, 2) << r.out << r.err;
-  EXPECT_EQ(r.err.rfind("weft: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-}
+CliRun weft(const std::string& args) { return weft_test::run_weft(args); }
 
 TEST(CheckCli, UsageErrorsExitTwoWithOneLine) {
   expect_one_line_error(weft("check"), "give scenario names or --all");

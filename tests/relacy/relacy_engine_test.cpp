@@ -17,11 +17,15 @@
 #include <string>
 
 #include "relacy/relacy_driver.hpp"
+#include "support/cli_run.hpp"
 #include "weft/explore.hpp"
 #include "weft/scenario.hpp"
 
 namespace weft::relacy {
 namespace {
+
+using weft_test::CliRun;
+using weft_test::expect_one_line_error;
 
 // Line of the first line of `file` (relative to the source tree) containing `marker`, after
 // the first line containing `after` when given.
@@ -395,29 +399,7 @@ TEST(RelacyDriver, MissingBinaryIsAnErrorNotAVerdict) {
 // ---------------------------------------------------------------------------------------------
 // `weft explore --engine relacy`
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun weft(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "weft_relacy_stderr.txt";
-  const std::string cmd = std::string(WEFT_BINARY) + " " + args + " 2>" + err_file;
-  CliRun r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  r.err = ss.str();
-  return r;
-}
+CliRun weft(const std::string& args) { return weft_test::run_weft(args); }
 
 TEST(RelacyCli, ExploreJsonHasTheModelsFieldsWithEngineRelacy) {
   const CliRun r = weft("explore memory-order/dekker-release-acquire --engine relacy --json");

@@ -9,37 +9,14 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using weft_test::CliRun;
+using weft_test::expect_one_line_error;
 
-CliRun weft(const std::string& args) {
-  const std::string err_file = ::testing::TempDir() + "weft_priority_cli_stderr.txt";
-  CliRun r;
-  FILE* p = popen((std::string(WEFT_BINARY) + " " + args + " 2>" + err_file).c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (FILE* e = fopen(err_file.c_str(), "r")) {
-    while ((n = fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
-    fclose(e);
-  }
-  return r;
-}
-
-void expect_usage_error(const CliRun& r, std::string_view needle) {
-  EXPECT_EQ(r.code, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("weft: error: ", 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-  EXPECT_NE(r.err.find(needle), std::string::npos) << r.err;
-}
+CliRun weft(const std::string& args) { return weft_test::run_weft(args); }
 
 TEST(PriorityCli, UnboundedInversionIsAFindingWithThePolicyInTheJson) {
   const CliRun r = weft("explore priority-inversion/unbounded --json");
@@ -112,13 +89,13 @@ TEST(PriorityCli, TwoCpusLetLRunBesideM) {
 }
 
 TEST(PriorityCli, BadPriorityOptionsAreUsageErrors) {
-  expect_usage_error(weft("explore priority-inversion/inherit --max-blocking 3"), "--max-blocking");
-  expect_usage_error(weft("explore priority-inversion/inherit --max-blocking fast"), "--max-blocking");
-  expect_usage_error(weft("explore counter/atomic --cpus 2"), "--cpus applies to the priority policy");
-  expect_usage_error(weft("explore counter/atomic --max-blocking 1ms"),
-                     "--max-blocking applies to the priority policy");
-  expect_usage_error(weft("explore priority-inversion/inherit --cpus 0"), "--cpus");
-  expect_usage_error(weft("explore priority-inversion/inherit --policy fifo"), "--policy");
+  expect_one_line_error(weft("explore priority-inversion/inherit --max-blocking 3"), "--max-blocking");
+  expect_one_line_error(weft("explore priority-inversion/inherit --max-blocking fast"), "--max-blocking");
+  expect_one_line_error(weft("explore counter/atomic --cpus 2"), "--cpus applies to the priority policy");
+  expect_one_line_error(weft("explore counter/atomic --max-blocking 1ms"),
+                        "--max-blocking applies to the priority policy");
+  expect_one_line_error(weft("explore priority-inversion/inherit --cpus 0"), "--cpus");
+  expect_one_line_error(weft("explore priority-inversion/inherit --policy fifo"), "--policy");
 }
 
 }  // namespace

@@ -10,30 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "support/cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using weft_test::CliRun;
 
-CliRun run_cmd(const std::string& cmd) {
-  const std::string err_file = ::testing::TempDir() + "weft_rt_stderr.txt";
-  CliRun r;
-  FILE* p = popen((cmd + " 2>" + err_file).c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  std::size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  if (FILE* e = fopen(err_file.c_str(), "r")) {
-    while ((n = fread(buf.data(), 1, buf.size(), e)) > 0) r.err.append(buf.data(), n);
-    fclose(e);
-  }
-  return r;
-}
+CliRun run_cmd(const std::string& cmd) { return weft_test::run_command(cmd); }
 
 // Checks one scenario's report; returns false (after GTEST_SKIP-worthy checks) when skipped.
 void expect_report(const nlohmann::json& j, const char* scenario, const char* protocol, int runs) {
