@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 
 #include "native/native_runtime.hpp"
 #include "native/tsan_report.hpp"
+#include "subprocess.hpp"
 
 extern char** environ;
 
@@ -177,16 +177,6 @@ std::string signal_text(int sig) {
   return name != nullptr ? fmt::format("signal {} (SIG{})", sig, name) : fmt::format("signal {}", sig);
 }
 
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.=:") ==
-                        std::string::npos) {
-    return s;
-  }
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 }  // namespace
 
 std::string default_native_binary() {
@@ -264,37 +254,12 @@ NativeResult run_native(const Scenario& scenario, const Params& params, const Na
     env.emplace_back(*e);
   }
   env.push_back("TSAN_OPTIONS=" + (user_tsan.empty() ? std::string() : user_tsan + " ") + tsan_options());
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) {
-    early.error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
+  const Spawned child = spawn_captured(binary, std::move(args), /*merge_stderr=*/true, std::move(env));
+  if (!child.error.empty()) {
+    early.error = child.error;
     return std::move(early);
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  pid_t pid = -1;
-  const int spawn_error = ::posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  ::close(fds[1]);
-  if (spawn_error != 0) {
-    ::close(fds[0]);
-    early.error = fmt::format("cannot start {}: {}", binary, std::strerror(spawn_error));
-    return std::move(early);
-  }
+  const int out_fd = child.out_fd;
 
   // Read until EOF; the watchdog deadline restarts at every "begin".
   const auto timeout =
@@ -312,14 +277,14 @@ NativeResult run_native(const Scenario& scenario, const Params& params, const Na
     }
     const int wait_ms =
         static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
-    pollfd p{fds[0], POLLIN, 0};
+    pollfd p{out_fd, POLLIN, 0};
     const int ready = ::poll(&p, 1, wait_ms);
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
     if (ready == 0) continue;  // re-checks the deadline
-    const ssize_t n = ::read(fds[0], buf, sizeof buf);
+    const ssize_t n = ::read(out_fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // EOF: the process closed its output
     pending.append(buf, static_cast<std::size_t>(n));
@@ -333,11 +298,9 @@ NativeResult run_native(const Scenario& scenario, const Params& params, const Na
       }
     }
   }
-  if (hung) ::kill(-pid, SIGKILL);
-  ::close(fds[0]);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  if (hung) kill_group(child.pid);
+  ::close(out_fd);
+  const int status = wait_for_exit(child.pid);
   if (!pending.empty()) collector.feed_line(pending);
   const bool done = collector.done();
   const std::uint64_t running = collector.current_run();

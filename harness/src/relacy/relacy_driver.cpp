@@ -1,11 +1,9 @@
 // Driving weft-relacy: spawn it, read its JSON object, turn Relacy's report into a weft result.
 #include "relacy/relacy_driver.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,24 +15,13 @@
 #include <vector>
 
 #include "relacy/relacy_report.hpp"
-
-extern char** environ;
+#include "subprocess.hpp"
 
 namespace weft::relacy {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.=:") ==
-                        std::string::npos) {
-    return s;
-  }
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 struct Output {
   std::string out;
@@ -47,46 +34,15 @@ struct Output {
 // Runs `argv` with stdout and stderr captured, in its own process group (killed on timeout).
 Output run_process(const std::string& binary, std::vector<std::string> args, double timeout_seconds) {
   Output o;
-  int out_fds[2];
-  int err_fds[2];
-  if (::pipe2(out_fds, O_CLOEXEC) != 0) {
-    o.error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
-    return o;
-  }
-  if (::pipe2(err_fds, O_CLOEXEC) != 0) {
-    o.error = fmt::format("cannot create a pipe: {}", std::strerror(errno));
-    ::close(out_fds[0]);
-    ::close(out_fds[1]);
-    return o;
-  }
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_fds[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  pid_t pid = -1;
-  const int spawn_error = ::posix_spawn(&pid, binary.c_str(), &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  ::close(out_fds[1]);
-  ::close(err_fds[1]);
-  if (spawn_error != 0) {
-    ::close(out_fds[0]);
-    ::close(err_fds[0]);
-    o.error = fmt::format("cannot start {}: {}", binary, std::strerror(spawn_error));
+  const Spawned child = spawn_captured(binary, std::move(args), /*merge_stderr=*/false);
+  if (!child.error.empty()) {
+    o.error = child.error;
     return o;
   }
   const bool timed = timeout_seconds > 0;
   const auto deadline =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
-  pollfd fds[2] = {{out_fds[0], POLLIN, 0}, {err_fds[0], POLLIN, 0}};
+  pollfd fds[2] = {{child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&o.out, &o.err};
   int open = 2;
   char buf[65536];
@@ -118,12 +74,11 @@ Output run_process(const std::string& binary, std::vector<std::string> args, dou
       sinks[i]->append(buf, static_cast<std::size_t>(n));
     }
   }
-  if (o.timed_out) ::kill(-pid, SIGKILL);
+  if (o.timed_out) kill_group(child.pid);
   for (pollfd& p : fds) {
     if (p.fd >= 0) ::close(p.fd);
   }
-  while (::waitpid(pid, &o.status, 0) < 0 && errno == EINTR) {
-  }
+  o.status = wait_for_exit(child.pid);
   return o;
 }
 
