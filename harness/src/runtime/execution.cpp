@@ -67,6 +67,8 @@ void Execution::reset() {
   findings_.clear();
   aborting_ = false;
   runnable_dirty_ = true;
+  ready_mask_ = 0;
+  wait_mask_ = 0;
   spurious_used_ = 0;
   spurious_pruned_ = false;
   eh_saved_ = root_eh_.in_flight() ? 1 : 0;  // the threads' saved states went with them
@@ -82,6 +84,7 @@ void Execution::run(const std::function<void()>& body, Strategy& strategy, std::
   reset();
   strategy_ = &strategy;
   detail_ = strategy.wants_detail();
+  mask_path_ = dfs_ != nullptr && !detail_ && !options_.fair && !prio_on_;
   index_ = index;
   main_body_ = &body;
   ThreadBody main;
@@ -127,6 +130,11 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
     prio_thread_created(tid, parent);
   runnable_dirty_ = true;
   if (runnable_buf_.size() < threads_.size()) runnable_buf_.resize(threads_.size() * 2);
+  if (tid < kMaskThreads) [[likely]] {
+    ready_mask_ |= std::uint64_t{1} << tid;  // pending kYield: cannot block
+  } else {
+    mask_path_ = false;
+  }
 
   if (body.size > pool_.stack_size() / 4) {
     throw std::logic_error("weft: thread callable too large for the simulated stack (raise Options::stack_size)");
@@ -155,6 +163,9 @@ void Execution::worker_loop(int w) {
     ThreadState& t = threads_[w];
     t.finished = true;
     runnable_dirty_ = true;
+    const std::uint64_t gone = ~(std::uint64_t{1} << (w & (kMaskThreads - 1)));
+    ready_mask_ &= gone;
+    wait_mask_ &= gone;
     if (!aborting_) log(OpKind::kExit, ObjectKind::kThread, w, std::memory_order_seq_cst, t.pending_loc);
     // Idle from here until thread w of a later execution is created: only trivially
     // destructible locals live on this stack while suspended.
@@ -228,10 +239,19 @@ int Execution::next_after_exit(int tid) {
   if (prio_on_) [[unlikely]]
     return prio_next_after_exit(tid);
   if (!aborting_) {
-    compute_runnable();
-    if (options_.fair) fair_filter();
-    if (runnable_count_ == 1 && !detail_) return runnable_buf_[0];
-    if (runnable_count_ >= 1) return pick(tid, false, false);
+    int next = -1;
+    if (mask_path_) [[likely]] {
+      next = pick_from_mask(runnable_mask(), tid, false);
+    } else {
+      compute_runnable();
+      if (options_.fair) fair_filter();
+      if (runnable_count_ == 1 && !detail_) {
+        next = runnable_buf_[0];
+      } else if (runnable_count_ >= 1) {
+        next = pick(tid, false, false);
+      }
+    }
+    if (next >= 0) return next;
     for (const ThreadState& other : threads_) {
       if (!other.finished) {
         fail_deadlock(tid);
@@ -288,6 +308,16 @@ int Execution::pick(int self, bool self_runnable, bool yielded) {
   return pick_generic(self, self_runnable, yielded);
 }
 
+int Execution::choose_from_mask(std::uint64_t r, int self, bool yielded) {
+  int list[kMaskThreads];  // r as ascending thread ids
+  int n = 0;
+  for (std::uint64_t m = r; m != 0; m &= m - 1) list[n++] = std::countr_zero(m);
+  const int next = dfs_->pick(std::span<const int>(list, static_cast<std::size_t>(n)), self,
+                              self >= 0 && ((r >> self) & 1) != 0, yielded, static_cast<std::uint32_t>(events_.size()));
+  choices_.push_back(static_cast<std::uint32_t>(next));
+  return next;
+}
+
 int Execution::pick_generic(int self, bool self_runnable, bool yielded) {
   PickContext ctx;
   ctx.runnable = runnable();
@@ -337,6 +367,16 @@ void Execution::schedule() {
     prio_schedule(self);
     return;
   }
+  if (mask_path_) [[likely]] {
+    const int next = pick_from_mask(runnable_mask(), self, t.pending == OpKind::kYield);
+    if (next < 0) [[unlikely]] {
+      fail_deadlock(self);
+    } else if (next != self) {
+      switch_to(next);
+      after_resume();
+    }
+    return;
+  }
   // The runnable set changes only through operations that mark it dirty, or through the
   // current thread now waiting on a blocking operation; otherwise last point's set stands.
   if (runnable_dirty_ || may_block(t.pending)) compute_runnable();
@@ -367,6 +407,7 @@ void Execution::set_pending(OpKind op, SourceLoc loc, std::int32_t object) {
     return;  // unwinding: keep what each thread was at (see ExecutionEnd)
   ThreadState& t = threads_[current_];
   t.pending = op;
+  mask_pending(current_, op);
   t.pending_object = object;
   t.pending_aux = -1;
   t.pending_loc = loc;

@@ -1,6 +1,7 @@
 // One execution: the simulated threads, their fibers, the objects and the event log.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -166,6 +167,37 @@ class Execution {
     static_assert(kOpKindCount <= 32);
     return ((kMask >> static_cast<unsigned>(op)) & 1u) != 0;
   }
+  // The exact runnable set as a bit mask (mask path only, see mask_path_): the threads whose
+  // pending operation cannot block, plus the waiting ones whose operation is enabled now.
+  std::uint64_t runnable_mask() const {
+    std::uint64_t r = ready_mask_;
+    for (std::uint64_t w = wait_mask_; w != 0; w &= w - 1) {
+      const int i = std::countr_zero(w);
+      if (blocking_enabled(threads_[i])) r |= std::uint64_t{1} << i;
+    }
+    return r;
+  }
+  // Keeps ready_mask_ / wait_mask_ in step with thread tid's new pending operation (tid < kMaskThreads;
+  // a wider execution leaves the mask path, and stale bits above are never read). Nothing changes
+  // in the common case: a non-blocking operation after a non-blocking one.
+  void mask_pending(int tid, OpKind op) {
+    const std::uint64_t b = std::uint64_t{1} << (tid & (kMaskThreads - 1));
+    if (may_block(op)) [[unlikely]] {
+      wait_mask_ |= b;
+      ready_mask_ &= ~b;
+    } else if ((wait_mask_ & b) != 0) [[unlikely]] {
+      wait_mask_ &= ~b;
+      ready_mask_ |= b;
+    }
+  }
+  // Picks among the runnable threads r (exact set) on the mask path; -1 when r is empty. A choice
+  // (two or more threads) goes through the DFS and is recorded.
+  int pick_from_mask(std::uint64_t r, int self, bool yielded) {
+    if ((r & (r - 1)) == 0) [[likely]]
+      return r == 0 ? -1 : std::countr_zero(r);
+    return choose_from_mask(r, self, yielded);
+  }
+  [[gnu::noinline]] int choose_from_mask(std::uint64_t r, int self, bool yielded);
   std::span<const int> runnable() const { return {runnable_buf_.data(), static_cast<std::size_t>(runnable_count_)}; }
   // The scheduling point: the current thread has set its pending operation. Returns when
   // the current thread may execute it.
@@ -255,6 +287,16 @@ class Execution {
   // Set by every operation that can change whether some thread is enabled (lock, unlock, cv,
   // semaphore, spawn, exit). Anything compute_runnable() reads must set it when it changes.
   bool runnable_dirty_ = true;
+  // The mask path: the exhaustive DFS, not fair, any-interleaving policy, at most kMaskThreads
+  // threads. It schedules from runnable_mask() instead of runnable_buf_. Invariant (always kept,
+  // for threads below kMaskThreads): bit t of ready_mask_ is set iff thread t is unfinished and
+  // its pending operation cannot block; bit t of wait_mask_ iff it is unfinished and may block.
+  // Both change only with pending (set_pending) and finished (exit), and at creation; everything
+  // else enabled() reads is read afresh by runnable_mask(), so the set it returns is exact.
+  static constexpr int kMaskThreads = 64;
+  bool mask_path_ = false;
+  std::uint64_t ready_mask_ = 0;
+  std::uint64_t wait_mask_ = 0;
   std::vector<int> scratch_;
 
   std::vector<Event> events_;
