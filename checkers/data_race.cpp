@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "checkers.hpp"
-#include "weft/vector_clock.hpp"
 
 namespace weft {
 
@@ -24,7 +23,7 @@ namespace {
 //          consume, acq_rel, seq_cst) load, RMW or failed CAS reading from it or from a later
 //          RMW of its release sequence (C++20: RMWs continue it, a plain store ends it).
 //          Relaxed operations do not synchronize.
-// Invariant: clock_[t][t] is thread t's current epoch; each release copies the clock out
+// Invariant: clock(t)[t] is thread t's current epoch; each release copies the clock out
 // and then ticks, so accesses after a release are not covered by what it published.
 bool acquires(std::memory_order mo) {
   return mo == std::memory_order_acquire || mo == std::memory_order_consume || mo == std::memory_order_acq_rel ||
@@ -62,75 +61,90 @@ class DataRaceChecker final : public Checker {
       if (view.objects[i].kind == ObjectKind::kVar) var_slot_[i] = vars++;
     }
     if (vars == 0) return;  // nothing can race
+    vars_ = vars;
     const std::size_t n = static_cast<std::size_t>(std::max(view.thread_count, 1));
-    grow(clock_, n);
-    grow(sync_, nobj);
-    for (std::size_t t = 0; t < n; ++t) clock_[t].clear();
-    for (std::size_t o = 0; o < nobj; ++o) sync_[o].clear();
-    accesses_.assign(static_cast<std::size_t>(vars) * n, Access{});
-    clock_[0].set(0, 1);
+    // Clock width: a constant for the common small thread counts (unrolled loops).
+    if (n <= 4) {
+      scan<4>(view, n, out);
+    } else if (n <= 8) {
+      scan<8>(view, n, out);
+    } else {
+      scan<0>(view, n, out);
+    }
+  }
+
+ private:
+  // The happens-before pass over the view's events with clocks of width W (0: n at run time).
+  template <std::size_t W>
+  void scan(const ExecutionView& view, std::size_t n, std::vector<Finding>& out) {
+    width_ = W != 0 ? W : n;
+    clocks_.assign(n * width_, 0);
+    sync_.assign(view.objects.size() * width_, 0);
+    accesses_.assign(static_cast<std::size_t>(vars_) * n, Access{});
+    clock(0)[0] = 1;
 
     for (const Event& e : view.events) {
       const auto t = static_cast<std::size_t>(e.thread);
       if (t >= n) continue;  // malformed view: not a thread of it
-      VectorClock& c = clock_[t];
+      std::uint32_t* c = clock(t);
       switch (e.op) {
         case OpKind::kSpawn: {
           const auto child = static_cast<std::size_t>(e.object);
           if (child >= n) break;
-          clock_[child] = c;
-          clock_[child].set(child, 1);
-          c.tick(t);
+          std::uint32_t* cc = clock(child);
+          std::copy_n(c, width<W>(), cc);
+          cc[child] = 1;
+          ++c[t];
           break;
         }
         case OpKind::kJoin:
-          if (static_cast<std::size_t>(e.object) < n) c.join(clock_[static_cast<std::size_t>(e.object)]);
+          if (static_cast<std::size_t>(e.object) < n) join<W>(c, clock(static_cast<std::size_t>(e.object)));
           break;
         case OpKind::kLock:
-          acquire(c, e.object);
+          acquire<W>(c, e.object);
           break;
         case OpKind::kTryLock:
-          if (e.value != 0) acquire(c, e.object);
+          if (e.value != 0) acquire<W>(c, e.object);
           break;
         case OpKind::kUnlock:
-          release_to(c, t, e.object);
+          release_to<W>(c, t, e.object);
           break;
         case OpKind::kCvWait:
-          release_to(c, t, static_cast<int>(e.aux));
+          release_to<W>(c, t, static_cast<int>(e.aux));
           break;
         case OpKind::kCvWake:
-          acquire(c, static_cast<int>(e.aux));
+          acquire<W>(c, static_cast<int>(e.aux));
           break;
         case OpKind::kSemAcquire:
-          acquire(c, e.object);
+          acquire<W>(c, e.object);
           break;
         case OpKind::kSemTryAcquire:
-          if (e.value != 0) acquire(c, e.object);
+          if (e.value != 0) acquire<W>(c, e.object);
           break;
         case OpKind::kSemRelease:
           if (valid(e.object)) {
-            sync_[static_cast<std::size_t>(e.object)].join(c);
-            c.tick(t);
+            join<W>(sync(e.object), c);
+            ++c[t];
           }
           break;
         case OpKind::kAtomicLoad:
-          if (acquires(e.order)) acquire(c, e.object);
+          if (acquires(e.order)) acquire<W>(c, e.object);
           break;
         case OpKind::kAtomicStore:
           if (releases(e.order)) {
-            release_to(c, t, e.object);
+            release_to<W>(c, t, e.object);
           } else if (valid(e.object)) {
-            sync_[static_cast<std::size_t>(e.object)].clear();  // a plain store ends the release sequence
+            std::fill_n(sync(e.object), width<W>(), 0);  // a plain store ends the release sequence
           }
           break;
         case OpKind::kAtomicRmw:
-          rmw(c, t, e.object, e.order);
+          rmw<W>(c, t, e.object, e.order);
           break;
         case OpKind::kAtomicCas:
           if (e.value != 0) {
-            rmw(c, t, e.object, e.order);
+            rmw<W>(c, t, e.object, e.order);
           } else if (acquires(e.order)) {
-            acquire(c, e.object);  // a failed CAS is a load
+            acquire<W>(c, e.object);  // a failed CAS is a load
           }
           break;
         case OpKind::kVarRead:
@@ -143,53 +157,66 @@ class DataRaceChecker final : public Checker {
     }
   }
 
- private:
-  static void grow(std::vector<VectorClock>& v, std::size_t n) {
-    if (v.size() < n) v.resize(n);  // never shrinks: the clocks keep their capacity
+  // Clocks of the current view: width_ entries each (>= its thread count; entries of threads
+  // beyond it stay zero), so no entry is ever missing.
+  template <std::size_t W>
+  std::size_t width() const {
+    return W != 0 ? W : width_;
+  }
+  std::uint32_t* clock(std::size_t thread) { return &clocks_[thread * width_]; }
+  std::uint32_t* sync(int object) { return &sync_[static_cast<std::size_t>(object) * width_]; }
+  // into := into ⊔ from.
+  template <std::size_t W>
+  void join(std::uint32_t* __restrict into, const std::uint32_t* __restrict from) const {
+    for (std::size_t i = 0; i < width<W>(); ++i) into[i] = std::max(into[i], from[i]);
   }
   bool valid(int object) const { return object >= 0 && static_cast<std::size_t>(object) < var_slot_.size(); }
-  void acquire(VectorClock& c, int object) {
-    if (valid(object)) c.join(sync_[static_cast<std::size_t>(object)]);
+  template <std::size_t W>
+  void acquire(std::uint32_t* c, int object) {
+    if (valid(object)) join<W>(c, sync(object));
   }
-  void release_to(VectorClock& c, std::size_t t, int object) {
+  template <std::size_t W>
+  void release_to(std::uint32_t* c, std::size_t t, int object) {
     if (!valid(object)) return;
-    sync_[static_cast<std::size_t>(object)] = c;
-    c.tick(t);
+    std::copy_n(c, width<W>(), sync(object));
+    ++c[t];
   }
-  void rmw(VectorClock& c, std::size_t t, int object, std::memory_order mo) {
+  template <std::size_t W>
+  void rmw(std::uint32_t* c, std::size_t t, int object, std::memory_order mo) {
     if (!valid(object)) return;
-    VectorClock& s = sync_[static_cast<std::size_t>(object)];
-    if (acquires(mo)) c.join(s);
+    std::uint32_t* s = sync(object);
+    if (acquires(mo)) join<W>(c, s);
     if (releases(mo)) {
-      s.join(c);  // continues the release sequence and heads its own
-      c.tick(t);
+      join<W>(s, c);  // continues the release sequence and heads its own
+      ++c[t];
     }
   }
 
   void access(const ExecutionView& view, const Event& e, std::size_t n, std::vector<Finding>& out) {
     if (!valid(e.object) || var_slot_[static_cast<std::size_t>(e.object)] < 0) return;
     const auto t = static_cast<std::size_t>(e.thread);
-    const VectorClock& c = clock_[t];
+    const std::uint32_t* c = clock(t);
     Access* row = &accesses_[static_cast<std::size_t>(var_slot_[static_cast<std::size_t>(e.object)]) * n];
     const bool write = e.op == OpKind::kVarWrite;
     for (std::size_t u = 0; u < n; ++u) {
       if (u == t) continue;
       const Access& a = row[u];
-      if (a.write_clock > c.get(u)) report(view, view.events[a.write_step], e, out);
-      if (write && a.read_clock > c.get(u)) report(view, view.events[a.read_step], e, out);
+      if (a.write_clock > c[u]) report(view, view.events[a.write_step], e, out);
+      if (write && a.read_clock > c[u]) report(view, view.events[a.read_step], e, out);
     }
     Access& mine = row[t];
     if (write) {
-      mine.write_clock = c.get(t);
+      mine.write_clock = c[t];
       mine.write_step = e.step;
     } else {
-      mine.read_clock = c.get(t);
+      mine.read_clock = c[t];
       mine.read_step = e.step;
     }
   }
 
   // `first` and `second` access the same variable, at least one writes, unordered.
-  void report(const ExecutionView& view, const Event& first, const Event& second, std::vector<Finding>& out) {
+  [[gnu::cold, gnu::noinline]] void report(const ExecutionView& view, const Event& first, const Event& second,
+                                           std::vector<Finding>& out) {
     const SiteKey a{first.location, first.op == OpKind::kVarWrite};
     const SiteKey b{second.location, second.op == OpKind::kVarWrite};
     for (const auto& [x, y] : reported_) {
@@ -213,8 +240,10 @@ class DataRaceChecker final : public Checker {
   }
 
   std::vector<int> var_slot_;                          // object id -> index among the view's variables, -1 if none
-  std::vector<VectorClock> clock_;                     // per thread
-  std::vector<VectorClock> sync_;                      // per object: what its next acquirer learns
+  int vars_ = 0;                                       // variables of the current view
+  std::size_t width_ = 0;                              // entries per clock in the current view
+  std::vector<std::uint32_t> clocks_;                  // [thread * width_ + i]: per thread
+  std::vector<std::uint32_t> sync_;                    // [object * width_ + i]: what its next acquirer learns
   std::vector<Access> accesses_;                       // [variable * threads + thread]
   std::vector<std::pair<SiteKey, SiteKey>> reported_;  // across the exploration
 };
