@@ -55,12 +55,15 @@ class DataRaceChecker final : public Checker {
 
   void check(const ExecutionView& view, std::vector<Finding>& out) override {
     const std::size_t nobj = view.objects.size();
+    if (std::none_of(view.objects.begin(), view.objects.end(),
+                     [](const ObjectInfo& o) { return o.kind == ObjectKind::kVar; })) {
+      return;  // nothing can race
+    }
     var_slot_.assign(nobj, -1);
     int vars = 0;
     for (std::size_t i = 0; i < nobj; ++i) {
       if (view.objects[i].kind == ObjectKind::kVar) var_slot_[i] = vars++;
     }
-    if (vars == 0) return;  // nothing can race
     vars_ = vars;
     const std::size_t n = static_cast<std::size_t>(std::max(view.thread_count, 1));
     // Clock width: a constant for the common small thread counts (unrolled loops).

@@ -115,8 +115,10 @@ class LockOrderChecker final : public Checker {
     const std::size_t nobj = view.objects.size();
     bool same = cached_objects_.size() == nobj;
     for (std::size_t i = 0; same && i < nobj; ++i) {
-      same = cached_objects_[i].kind == view.objects[i].kind &&
-             checkers::same_location(cached_objects_[i].declared, view.objects[i].declared);
+      const ObjectInfo& a = cached_objects_[i];
+      const ObjectInfo& b = view.objects[i];
+      same = a.kind == b.kind && a.declared.line == b.declared.line &&
+             (a.declared.file == b.declared.file || checkers::same_location(a.declared, b.declared));
     }
     if (same) return;
     cached_objects_.assign(view.objects.begin(), view.objects.end());

@@ -14,9 +14,18 @@ Params::Params(const std::vector<ParamSpec>& specs) : specs_(specs) {
 }
 
 std::int64_t Params::get(std::string_view name) const {
+  // A scenario usually reads a parameter by the same string literal that declares it (one copy
+  // per translation unit): same address and length first, then by content.
+  for (std::size_t i = 0; i < specs_.size(); ++i) {
+    if (specs_[i].name.data() == name.data() && specs_[i].name.size() == name.size()) return values_[i];
+  }
   for (std::size_t i = 0; i < specs_.size(); ++i) {
     if (specs_[i].name == name) return values_[i];
   }
+  undeclared(name);
+}
+
+void Params::undeclared(std::string_view name) {
   throw std::logic_error(fmt::format("weft: scenario reads undeclared parameter '{}'", name));
 }
 

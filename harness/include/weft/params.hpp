@@ -39,6 +39,8 @@ class Params {
   std::string to_string() const;
 
  private:
+  [[noreturn, gnu::cold, gnu::noinline]] static void undeclared(std::string_view name);  // get()'s failure
+
   std::vector<ParamSpec> specs_;
   std::vector<std::int64_t> values_;
 };
