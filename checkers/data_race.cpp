@@ -81,9 +81,9 @@ class DataRaceChecker final : public Checker {
   template <std::size_t W>
   void scan(const ExecutionView& view, std::size_t n, std::vector<Finding>& out) {
     width_ = W != 0 ? W : n;
-    clocks_.assign(n * width_, 0);
-    sync_.assign(view.objects.size() * width_, 0);
-    accesses_.assign(static_cast<std::size_t>(vars_) * n, Access{});
+    zero(clocks_, n * width_);
+    zero(sync_, view.objects.size() * width_);
+    zero(accesses_, static_cast<std::size_t>(vars_) * width_);
     clock(0)[0] = 1;
 
     for (const Event& e : view.events) {
@@ -152,7 +152,7 @@ class DataRaceChecker final : public Checker {
           break;
         case OpKind::kVarRead:
         case OpKind::kVarWrite:
-          access(view, e, n, out);
+          access<W>(view, e, n, out);
           break;
         default:
           break;
@@ -160,6 +160,12 @@ class DataRaceChecker final : public Checker {
     }
   }
 
+  // v := `size` value-initialized entries (keeps capacity; no reallocation once warm).
+  template <class T>
+  static void zero(std::vector<T>& v, std::size_t size) {
+    if (v.size() < size) v.resize(size);
+    std::fill_n(v.begin(), size, T{});
+  }
   // Clocks of the current view: width_ entries each (>= its thread count; entries of threads
   // beyond it stay zero), so no entry is ever missing.
   template <std::size_t W>
@@ -195,18 +201,23 @@ class DataRaceChecker final : public Checker {
     }
   }
 
-  void access(const ExecutionView& view, const Event& e, std::size_t n, std::vector<Finding>& out) {
+  // Row entries of t itself never exceed t's clock (its own accesses recorded its clock, which
+  // only grows), and entries past the view's threads are zero: a race exists iff some entry of
+  // the whole row exceeds the clock, which is checked without branches first.
+  template <std::size_t W>
+  [[gnu::always_inline]] void access(const ExecutionView& view, const Event& e, std::size_t n,
+                                     std::vector<Finding>& out) {
     if (!valid(e.object) || var_slot_[static_cast<std::size_t>(e.object)] < 0) return;
     const auto t = static_cast<std::size_t>(e.thread);
     const std::uint32_t* c = clock(t);
-    Access* row = &accesses_[static_cast<std::size_t>(var_slot_[static_cast<std::size_t>(e.object)]) * n];
+    Access* row = &accesses_[static_cast<std::size_t>(var_slot_[static_cast<std::size_t>(e.object)]) * width<W>()];
     const bool write = e.op == OpKind::kVarWrite;
-    for (std::size_t u = 0; u < n; ++u) {
-      if (u == t) continue;
-      const Access& a = row[u];
-      if (a.write_clock > c[u]) report(view, view.events[a.write_step], e, out);
-      if (write && a.read_clock > c[u]) report(view, view.events[a.read_step], e, out);
+    bool racy = false;
+    for (std::size_t u = 0; u < width<W>(); ++u) {
+      racy |= (row[u].write_clock > c[u]) | (write & (row[u].read_clock > c[u]));
     }
+    if (racy) [[unlikely]]
+      report_row(view, e, row, c, n, out);
     Access& mine = row[t];
     if (write) {
       mine.write_clock = c[t];
@@ -214,6 +225,18 @@ class DataRaceChecker final : public Checker {
     } else {
       mine.read_clock = c[t];
       mine.read_step = e.step;
+    }
+  }
+  // The races of access e against the row of its variable, in thread order.
+  [[gnu::cold, gnu::noinline]] void report_row(const ExecutionView& view, const Event& e, const Access* row,
+                                               const std::uint32_t* c, std::size_t n, std::vector<Finding>& out) {
+    const auto t = static_cast<std::size_t>(e.thread);
+    const bool write = e.op == OpKind::kVarWrite;
+    for (std::size_t u = 0; u < n; ++u) {
+      if (u == t) continue;
+      const Access& a = row[u];
+      if (a.write_clock > c[u]) report(view, view.events[a.write_step], e, out);
+      if (write && a.read_clock > c[u]) report(view, view.events[a.read_step], e, out);
     }
   }
 
@@ -247,7 +270,7 @@ class DataRaceChecker final : public Checker {
   std::size_t width_ = 0;                              // entries per clock in the current view
   std::vector<std::uint32_t> clocks_;                  // [thread * width_ + i]: per thread
   std::vector<std::uint32_t> sync_;                    // [object * width_ + i]: what its next acquirer learns
-  std::vector<Access> accesses_;                       // [variable * threads + thread]
+  std::vector<Access> accesses_;                       // [variable * width_ + thread]
   std::vector<std::pair<SiteKey, SiteKey>> reported_;  // across the exploration
 };
 
