@@ -68,6 +68,7 @@ void Execution::reset() {
   aborting_ = false;
   runnable_dirty_ = true;
   ready_mask_ = 0;
+  join_mask_ = 0;
   wait_mask_ = 0;
   spurious_used_ = 0;
   spurious_pruned_ = false;
@@ -166,6 +167,13 @@ void Execution::worker_loop(int w) {
     const std::uint64_t gone = ~(std::uint64_t{1} << (w & (kMaskThreads - 1)));
     ready_mask_ &= gone;
     wait_mask_ &= gone;
+    for (std::uint64_t j = join_mask_; j != 0; j &= j - 1) {  // its joiners become enabled
+      const int i = std::countr_zero(j);
+      if (threads_[i].join_target == w) {
+        join_mask_ &= ~(std::uint64_t{1} << i);
+        ready_mask_ |= std::uint64_t{1} << i;
+      }
+    }
     if (!aborting_) log(OpKind::kExit, ObjectKind::kThread, w, std::memory_order_seq_cst, t.pending_loc);
     // Idle from here until thread w of a later execution is created: only trivially
     // destructible locals live on this stack while suspended.
@@ -646,6 +654,15 @@ void Execution::join(int thread, SourceLoc loc) {
   }
   threads_[current_].join_target = thread;
   set_pending(OpKind::kJoin, loc, thread);
+  {  // enabled for good once the target has finished; until then it waits in join_mask_
+    const std::uint64_t b = std::uint64_t{1} << (current_ & (kMaskThreads - 1));
+    wait_mask_ &= ~b;
+    if (threads_[thread].finished) {
+      ready_mask_ |= b;
+    } else {
+      join_mask_ |= b;
+    }
+  }
   schedule();
   if (aborting_) return;
   threads_[thread].joined = true;

@@ -289,13 +289,19 @@ class Execution {
   bool runnable_dirty_ = true;
   // The mask path: the exhaustive DFS, not fair, any-interleaving policy, at most kMaskThreads
   // threads. It schedules from runnable_mask() instead of runnable_buf_. Invariant (always kept,
-  // for threads below kMaskThreads): bit t of ready_mask_ is set iff thread t is unfinished and
-  // its pending operation cannot block; bit t of wait_mask_ iff it is unfinished and may block.
-  // Both change only with pending (set_pending) and finished (exit), and at creation; everything
+  // for threads below kMaskThreads, except for the running thread between its blocking operation
+  // taking effect and its next set_pending, when nothing reads them): every unfinished thread t
+  // has its bit in exactly one of
+  //   ready_mask_: its pending operation cannot block, or is a join of a finished thread;
+  //   join_mask_:  its pending operation is a join of an unfinished thread (disabled until that
+  //                thread exits, which moves it to ready_mask_);
+  //   wait_mask_:  any other pending operation that may block.
+  // They change only with pending (set_pending, join), finished (exit) and at creation; everything
   // else enabled() reads is read afresh by runnable_mask(), so the set it returns is exact.
   static constexpr int kMaskThreads = 64;
   bool mask_path_ = false;
   std::uint64_t ready_mask_ = 0;
+  std::uint64_t join_mask_ = 0;
   std::uint64_t wait_mask_ = 0;
   std::vector<int> scratch_;
 
