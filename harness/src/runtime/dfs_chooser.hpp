@@ -3,7 +3,6 @@
 #pragma once
 
 #include <algorithm>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -48,29 +47,6 @@ class DfsChooser {
     return chosen;
   }
 
-  // pick() over the runnable set as a bit mask (bit t: thread t runnable, >= 2 bits set); the same
-  // alternatives in the same order. can_continue: bit `current` is set.
-  [[gnu::always_inline]] int pick_mask(std::uint64_t r, int current, bool can_continue, bool yielded,
-                                       std::uint32_t step) {
-    const auto n = static_cast<std::uint32_t>(std::popcount(r));
-    const bool free_switch = !can_continue || yielded;
-    const bool bounded = bound_ >= 0 && preemptions_ >= bound_ && !free_switch;
-    if (bounded) [[unlikely]]
-      pruned_ = true;
-    const std::uint32_t i = index(bounded ? 1 : n, step);
-    const std::uint64_t others = r & ~(std::uint64_t{1} << current);
-    int chosen;
-    if (!can_continue) {
-      chosen = nth_bit(r, i);
-    } else if (!yielded) {
-      chosen = i == 0 ? current : nth_bit(others, i - 1);
-    } else {
-      chosen = i == n - 1 ? current : nth_bit(others, i);
-    }
-    if (!free_switch && chosen != current) ++preemptions_;
-    return chosen;
-  }
-
   // The alternative to take at the next choice, of `count`, made at event index `step`.
   [[gnu::always_inline]] std::uint32_t index(std::uint32_t count, std::uint32_t step) {
     if (depth_ < size_) [[likely]] {
@@ -99,11 +75,6 @@ class DfsChooser {
   // The k-th runnable thread other than `current` (r is ascending and contains current).
   static int nth_other(std::span<const int> r, int current, std::uint32_t k) {
     return r[k] < current ? r[k] : r[k + 1];
-  }
-  // The position of the k-th set bit of m (k < popcount(m)).
-  static int nth_bit(std::uint64_t m, std::uint32_t k) {
-    for (; k != 0; --k) m &= m - 1;
-    return std::countr_zero(m);
   }
   std::uint32_t push(std::uint32_t count, std::uint32_t step);
   void note_replay_divergence(const Frame& f, std::uint32_t count, std::uint32_t step);
