@@ -34,7 +34,7 @@ std::string kinds_text(const std::set<FindingKind>& kinds) {
 
 // DPOR runs what the catalog's defaults allow: not the fair mode, not the priority policy (both
 // narrow the set of threads that may run; `weft explore --strategy dpor` rejects them).
-bool dpor_applies(const weft::Options& o) { return !o.fair && o.policy == weft::SchedPolicy::kAny; }
+using weft::dpor_applies;
 
 TEST(DporCatalog, SameVerdictAndKindsAsDfs) {
   int compared = 0;
@@ -63,8 +63,8 @@ TEST(DporCatalog, SameVerdictAndKindsAsDfs) {
     const std::set<FindingKind> ka = stopping_kinds(a);
     const std::set<FindingKind> kb = stopping_kinds(b);
     // Same verdict: both clean, or both stopped by a finding of the same kinds.
-    EXPECT_EQ(kinds_text(kb), kinds_text(ka)) << s->name << " (dfs " << a.executions << " executions, dpor "
-                                              << b.executions << ")";
+    EXPECT_EQ(kinds_text(kb), kinds_text(ka))
+        << s->name << " (dfs " << a.executions << " executions, dpor " << b.executions << ")";
     if (ka.empty()) {
       EXPECT_TRUE(b.complete) << s->name;
       EXPECT_LE(b.executions, a.executions) << s->name;
@@ -99,6 +99,28 @@ TEST(DporCatalog, RecordedCountsHold) {
     ++checked;
   }
   EXPECT_GE(checked, 11);
+}
+
+// `weft explore` without --strategy and `weft check` run DPOR where it applies, with no
+// preemption bound; DFS with the scenario's own options in the fair mode or under the priority
+// policy.
+TEST(DporCatalog, DefaultSearchIsDporWhereItApplies) {
+  const weft::Scenario* ring = weft::find_scenario("memory-order/spsc-ring");
+  ASSERT_NE(ring, nullptr);
+  ASSERT_GE(weft::scenario_options(*ring).preemption_bound, 0);  // a DFS concession the ring declares
+  const weft::Options o = weft::default_search_options(*ring);
+  EXPECT_EQ(o.strategy, StrategyKind::kDpor);
+  EXPECT_EQ(o.preemption_bound, -1);
+  const weft::Result r = weft::explore_scenario(*ring, ring->default_params(), o);
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(r.executions, ring->dpor_executions);
+  for (const char* name : {"lock-ordering/polite-livelock", "priority-inversion/unbounded"}) {
+    const weft::Scenario* s = weft::find_scenario(name);
+    ASSERT_NE(s, nullptr) << name;
+    const weft::Options d = weft::default_search_options(*s);
+    EXPECT_EQ(d.strategy, StrategyKind::kDfs) << name;
+    EXPECT_EQ(d.preemption_bound, weft::scenario_options(*s).preemption_bound) << name;
+  }
 }
 
 }  // namespace

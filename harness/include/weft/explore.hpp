@@ -93,6 +93,15 @@ Result explore(const std::function<void()>& body, const Options& options = {});
 // with the scenario's ExploreDefaults applied (bounds, fair mode, scheduling policy).
 Options scenario_options(const Scenario& scenario);
 
+// True when DPOR can explore under `o`: not in the fair mode and under the any-interleaving
+// policy (both narrow the set of enabled threads DPOR must see at every point).
+bool dpor_applies(const Options& o);
+
+// The search `weft explore` (without --strategy) and `weft check` run for a catalog scenario:
+// scenario_options() with DPOR where it applies, then without the scenario's preemption bound (a
+// concession of DFS: DPOR explores every trace); DFS otherwise.
+Options default_search_options(const Scenario& scenario);
+
 // Explores a catalog scenario with the given parameter values.
 Result explore_scenario(const Scenario& scenario, const Params& params, const Options& options);
 

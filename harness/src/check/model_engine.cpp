@@ -20,8 +20,8 @@ class ModelEngine final : public CheckEngine {
   EngineVerdict run(const Scenario& scenario, const Params& params) override {
     EngineVerdict v;
     v.engine = Engine::kModel;
-    // Bounds, fair mode, scheduling policy (priority scenarios run under the priority policy).
-    const Options o = scenario_options(scenario);
+    // DPOR, or DFS with the scenario's bounds in the fair mode or under the priority policy.
+    const Options o = default_search_options(scenario);
     const Result r = explore_scenario(scenario, params, o);
     v.executions = r.executions;
     v.complete = r.complete;

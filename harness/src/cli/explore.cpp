@@ -1,4 +1,6 @@
 // `weft explore` and `weft replay`: run a catalog scenario under the model engine.
+#include "weft/explore.hpp"
+
 #include <fmt/format.h>
 
 #include <iostream>
@@ -6,7 +8,6 @@
 
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
-#include "weft/explore.hpp"
 #include "weft/scenario.hpp"
 
 namespace weft::cli {
@@ -57,14 +58,14 @@ int print_result(const Scenario& s, const Params& params, const Result& r, const
 // The default is DPOR, unless one of those applies (then DFS). A scenario's own preemption bound
 // is a concession of DFS: DPOR does not need it.
 StrategyKind choose_strategy(const std::string& name, bool explicit_bound, const Options& o) {
-  const bool narrowed = o.fair || o.policy != SchedPolicy::kAny;
-  if (name.empty()) return explicit_bound || narrowed ? StrategyKind::kDfs : StrategyKind::kDpor;
+  if (name.empty()) return explicit_bound || !dpor_applies(o) ? StrategyKind::kDfs : StrategyKind::kDpor;
   if (name == "dfs") return StrategyKind::kDfs;
   if (name == "random") return StrategyKind::kRandom;
   if (name == "pct") return StrategyKind::kPct;
   if (explicit_bound) throw InputError("--preemption-bound applies to dfs (dpor explores every trace)");
   if (o.fair) throw InputError("dpor does not support the fair mode: use --strategy dfs with --fair");
-  if (o.policy != SchedPolicy::kAny) throw InputError("dpor supports only the any-interleaving policy: use --strategy dfs");
+  if (o.policy != SchedPolicy::kAny)
+    throw InputError("dpor supports only the any-interleaving policy: use --strategy dfs");
   return StrategyKind::kDpor;
 }
 
@@ -79,10 +80,11 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
   auto a = std::make_shared<ExploreArgs>();
   auto* explore = app.add_subcommand("explore", "Explore a scenario's interleavings under weft's scheduler");
   explore->add_option("scenario", a->scenario, "Scenario name, family/variant (see 'weft list')")->required();
-  explore->add_option("--strategy", a->strategy,
-                      "dfs (exhaustive, every interleaving), dpor (exhaustive, one execution per trace), random "
-                      "or pct (probabilistic: --depth); default: dpor, or dfs when a preemption bound, the fair "
-                      "mode or the priority policy applies")
+  explore
+      ->add_option("--strategy", a->strategy,
+                   "dfs (exhaustive, every interleaving), dpor (exhaustive, one execution per trace), random "
+                   "or pct (probabilistic: --depth); default: dpor, or dfs when a preemption bound, the fair "
+                   "mode or the priority policy applies")
       ->check(CLI::IsMember({"dfs", "dpor", "random", "pct"}));
   CLI::Option* depth = explore->add_option("--depth", a->depth, "pct: the bug depth d to target (default 3)");
   explore->add_option("--preemption-bound", a->preemption_bound, "dfs: at most N preemptions per execution")
@@ -104,9 +106,10 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
       "--starvation-bound", a->starvation_bound,
       "Fair mode: a thread passed over more than K times in a row for a mutex/semaphore is starving (default 16)");
   starvation->check(CLI::Range(0u, 1000000u));
-  explore->add_option("--policy", a->policy,
-                      "any (every interleaving) or priority (fixed-priority preemptive on --cpus CPUs, virtual "
-                      "time); default: the scenario's")
+  explore
+      ->add_option("--policy", a->policy,
+                   "any (every interleaving) or priority (fixed-priority preemptive on --cpus CPUs, virtual "
+                   "time); default: the scenario's")
       ->check(CLI::IsMember({"any", "priority"}));
   explore->add_option("--cpus", a->cpus, "Priority policy: simulated CPUs (default 1)")->check(CLI::Range(1, 1024));
   explore->add_option("--max-blocking", a->max_blocking,

@@ -215,6 +215,17 @@ Options scenario_options(const Scenario& scenario) {
   return o;
 }
 
+bool dpor_applies(const Options& o) { return !o.fair && o.policy == SchedPolicy::kAny; }
+
+Options default_search_options(const Scenario& scenario) {
+  Options o = scenario_options(scenario);
+  if (dpor_applies(o)) {
+    o.strategy = StrategyKind::kDpor;
+    o.preemption_bound = -1;
+  }
+  return o;
+}
+
 Result explore(const std::function<void()>& body, const Options& options) {
   const Options o = with_defaults(options);
   auto strategy = make_strategy(o);
