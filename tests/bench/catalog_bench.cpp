@@ -180,7 +180,7 @@ Row relacy_run(const weft::Scenario& s, const weft::Params& params, weft::Relacy
   o.search = search;
   o.context_bound = 2;
   o.iterations = kBugCap;
-  o.timeout_seconds = 600;
+  o.timeout_seconds = 1800;  // --large: Relacy's full search of counter/atomic 4x3 takes about 10 minutes here
   Row row{"relacy", std::string(weft::relacy::search_name(search)), "", 0, 0, ""};
   std::vector<double> seconds;
   for (int i = 0; i < repeats; ++i) {
