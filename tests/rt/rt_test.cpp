@@ -97,8 +97,9 @@ TEST(WeftRt, WithoutThePrivilegeItIsSkippedWithEperm) {
 }
 
 TEST(WeftRt, BadInputIsAOneLineErrorWithExitCodeTwo) {
-  for (const char* args : {" rt nope/nope", " rt priority-inversion/unbounded --runs 0",
-                           " rt priority-inversion/unbounded --set nope=1"}) {
+  for (const char* args :
+       {" rt nope/nope", " rt priority-inversion/unbounded --runs 0", " rt priority-inversion/unbounded --set nope=1",
+        " rt priority-inversion/unbounded --cpu 1023"}) {
     const CliRun r = run_cmd(std::string(WEFT_BINARY) + args);
     EXPECT_EQ(r.code, 2) << args << ": " << r.err;
     EXPECT_EQ(r.err.rfind("weft: error: ", 0), 0u) << r.err;

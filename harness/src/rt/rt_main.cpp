@@ -3,6 +3,7 @@
 // Exit codes: 0 measured or skipped (say which), 1 a run hung or was stopped by the watchdog,
 // 2 usage or input error.
 #include <fmt/format.h>
+#include <sched.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -88,6 +89,16 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);
     std::fprintf(stderr, "weft: error: %s (see --help)\n", e.what());
     return 2;
+  }
+  if (config.cpu >= 0) {
+    // A CPU this process may not run on is bad input, not a skip.
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (sched_getaffinity(0, sizeof allowed, &allowed) == 0 && !CPU_ISSET(config.cpu, &allowed)) {
+      std::fprintf(stderr, "weft: error: --cpu %d: not a CPU this process may run on (%d available)\n", config.cpu,
+                   CPU_COUNT(&allowed));
+      return 2;
+    }
   }
   std::vector<const weft::Scenario*> chosen;
   for (const std::string& n : names) {
