@@ -9,8 +9,15 @@
 # Relacy's full search of counter/atomic 4x3, about ten minutes here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repeats=${1:-5}
-large=${2:-}
+repeats=5
+large=
+for arg in "$@"; do
+  case "$arg" in
+    --large) large=1 ;;
+    *[!0-9]* | '') echo "weft: error: ci/bench.sh: unknown argument '$arg' (usage: ci/bench.sh [REPEATS] [--large])" >&2; exit 2 ;;
+    *) repeats=$arg ;;
+  esac
+done
 bash ci/install-deps.sh
 bash ci/build.sh >/dev/null
 out=build/bench
