@@ -33,8 +33,8 @@ std::string clip(std::string s, std::size_t width) {
   return s;
 }
 
-// The verdict in full, except an error's reason, which the mismatch section prints in full.
-// The table's verdict column: a skip's reason goes below the table (it is long).
+// The table's verdict column: the verdict in full, except a skip's reason (listed below the
+// table) and an error's reason (clipped; the mismatch section prints it in full).
 std::string verdict_cell(const EngineVerdict& v) {
   if (v.state == VerdictState::kSkipped) return "skipped (reason below)";
   const std::string text = verdict_text(v);
