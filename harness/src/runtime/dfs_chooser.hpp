@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -47,6 +48,29 @@ class DfsChooser {
     return chosen;
   }
 
+  // pick() with the runnable threads as a bit mask r (thread i: bit i), >= 2 of them: the same
+  // alternatives in the same order, mapped from the index without building a list.
+  [[gnu::always_inline]] int pick_mask(std::uint64_t r, int current, bool yielded, std::uint32_t step) {
+    const bool can_continue = current >= 0 && ((r >> current) & 1) != 0;
+    std::uint32_t n = 0;  // popcount(r), counted bit by bit: r has few bits, and x86-64 may lack popcnt
+    for (std::uint64_t m = r; m != 0; m &= m - 1) ++n;
+    const bool free_switch = !can_continue || yielded;
+    const bool bounded = bound_ >= 0 && preemptions_ >= bound_ && !free_switch;
+    if (bounded) [[unlikely]]
+      pruned_ = true;
+    const std::uint32_t i = index(bounded ? 1 : n, step);
+    if (!can_continue) return nth_bit(r, i);
+    const std::uint64_t others = r & ~(std::uint64_t{1} << current);
+    int chosen;
+    if (!yielded) {
+      chosen = i == 0 ? current : nth_bit(others, i - 1);
+    } else {
+      chosen = i == n - 1 ? current : nth_bit(others, i);
+    }
+    if (!free_switch && chosen != current) ++preemptions_;
+    return chosen;
+  }
+
   // The alternative to take at the next choice, of `count`, made at event index `step`.
   [[gnu::always_inline]] std::uint32_t index(std::uint32_t count, std::uint32_t step) {
     if (depth_ < size_) [[likely]] {
@@ -75,6 +99,11 @@ class DfsChooser {
   // The k-th runnable thread other than `current` (r is ascending and contains current).
   static int nth_other(std::span<const int> r, int current, std::uint32_t k) {
     return r[k] < current ? r[k] : r[k + 1];
+  }
+  // The index of the k-th lowest set bit of m (m has more than k bits set).
+  static int nth_bit(std::uint64_t m, std::uint32_t k) {
+    for (; k != 0; --k) m &= m - 1;
+    return std::countr_zero(m);
   }
   std::uint32_t push(std::uint32_t count, std::uint32_t step);
   void note_replay_divergence(const Frame& f, std::uint32_t count, std::uint32_t step);

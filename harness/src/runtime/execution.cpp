@@ -317,11 +317,7 @@ int Execution::pick(int self, bool self_runnable, bool yielded) {
 }
 
 int Execution::choose_from_mask(std::uint64_t r, int self, bool yielded) {
-  int list[kMaskThreads];  // r as ascending thread ids
-  int n = 0;
-  for (std::uint64_t m = r; m != 0; m &= m - 1) list[n++] = std::countr_zero(m);
-  const int next = dfs_->pick(std::span<const int>(list, static_cast<std::size_t>(n)), self,
-                              self >= 0 && ((r >> self) & 1) != 0, yielded, static_cast<std::uint32_t>(events_.size()));
+  const int next = dfs_->pick_mask(r, self, yielded, static_cast<std::uint32_t>(events_.size()));
   choices_.push_back(static_cast<std::uint32_t>(next));
   return next;
 }
@@ -419,12 +415,6 @@ void Execution::set_pending(OpKind op, SourceLoc loc, std::int32_t object) {
   t.pending_object = object;
   t.pending_aux = -1;
   t.pending_loc = loc;
-}
-
-Event& Execution::log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc) {
-  // Every field written once (value and aux: 0 until the caller fills them in).
-  return events_.emplace_back(
-      Event{static_cast<std::uint32_t>(events_.size()), current_, op, kind, order, object, 0, 0, loc});
 }
 
 // ---------------------------------------------------------------------------------------

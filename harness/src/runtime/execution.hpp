@@ -57,6 +57,30 @@ struct ThreadState {
   EhState eh;
 };
 
+// The event log of an execution: a buffer that only grows, so that each event is constructed in
+// place (Execution::log) with no temporary and, once warm, no allocation. Entries [0, size()) are
+// the events recorded so far.
+class EventLog {
+ public:
+  std::size_t size() const { return size_; }
+  operator std::span<const Event>() const { return {buf_.data(), size_}; }
+  void clear() { size_ = 0; }
+  void reserve(std::size_t n) {
+    if (buf_.size() < n) buf_.resize(n);
+  }
+  // The next entry, to be overwritten field by field by its caller.
+  Event& append() {
+    if (size_ == buf_.size()) [[unlikely]]
+      grow();
+    return buf_[size_++];
+  }
+
+ private:
+  [[gnu::noinline]] void grow() { buf_.resize(buf_.empty() ? 64 : buf_.size() * 2); }
+  std::vector<Event> buf_;  // size: the capacity
+  std::size_t size_ = 0;
+};
+
 // Invariants: exactly one simulated thread runs at a time (current_); a thread resumed by
 // the scheduler finds its pending operation enabled, unless the execution is aborting, in
 // which case every visible operation unwinds or returns without effect.
@@ -216,7 +240,21 @@ class Execution {
   [[gnu::noinline]] int pick_generic(int self, bool self_runnable, bool yielded);  // through the Strategy
   std::uint32_t choose_value(std::uint32_t n, ValueChoice kind);
   void set_pending(OpKind op, SourceLoc loc, std::int32_t object = -1);
-  Event& log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc);
+  // Records the current thread's event, every field written once in place (value and aux: 0
+  // until the caller fills them in).
+  Event& log(OpKind op, ObjectKind kind, int object, std::memory_order order, SourceLoc loc) {
+    Event& e = events_.append();
+    e.step = static_cast<std::uint32_t>(events_.size() - 1);
+    e.thread = current_;
+    e.op = op;
+    e.object_kind = kind;
+    e.order = order;
+    e.object = object;
+    e.value = 0;
+    e.aux = 0;
+    e.location = loc;
+    return e;
+  }
   bool check_slot(const ObjectSlot& slot, SourceLoc loc);
   [[gnu::cold, gnu::noinline]] bool foreign_slot(SourceLoc loc);  // check_slot's failure: false
   [[gnu::cold, gnu::noinline]] void fail_unlock_misuse(const MutexState& m, SourceLoc loc);
@@ -305,7 +343,7 @@ class Execution {
   std::uint64_t wait_mask_ = 0;
   std::vector<int> scratch_;
 
-  std::vector<Event> events_;
+  EventLog events_;
   Event discard_;  // handed out while aborting, when nothing is recorded
   std::vector<ObjectInfo> objects_;
   std::vector<std::uint32_t> choices_;
