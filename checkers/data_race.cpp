@@ -55,15 +55,15 @@ class DataRaceChecker final : public Checker {
 
   void check(const ExecutionView& view, std::vector<Finding>& out) override {
     const std::size_t nobj = view.objects.size();
-    if (std::none_of(view.objects.begin(), view.objects.end(),
-                     [](const ObjectInfo& o) { return o.kind == ObjectKind::kVar; })) {
-      return;  // nothing can race
-    }
-    var_slot_.assign(nobj, -1);
+    if (var_slot_.size() < nobj) var_slot_.resize(nobj);
     int vars = 0;
     for (std::size_t i = 0; i < nobj; ++i) {
-      if (view.objects[i].kind == ObjectKind::kVar) var_slot_[i] = vars++;
+      const bool var = view.objects[i].kind == ObjectKind::kVar;
+      var_slot_[i] = var ? vars : -1;
+      vars += var ? 1 : 0;
     }
+    if (vars == 0) return;  // nothing can race
+    objects_ = nobj;
     vars_ = vars;
     const std::size_t n = static_cast<std::size_t>(std::max(view.thread_count, 1));
     // Clock width: a constant for the common small thread counts (unrolled loops).
@@ -179,7 +179,7 @@ class DataRaceChecker final : public Checker {
   void join(std::uint32_t* __restrict into, const std::uint32_t* __restrict from) const {
     for (std::size_t i = 0; i < width<W>(); ++i) into[i] = std::max(into[i], from[i]);
   }
-  bool valid(int object) const { return object >= 0 && static_cast<std::size_t>(object) < var_slot_.size(); }
+  bool valid(int object) const { return static_cast<std::size_t>(static_cast<unsigned>(object)) < objects_; }
   template <std::size_t W>
   void acquire(std::uint32_t* c, int object) {
     if (valid(object)) join<W>(c, sync(object));
@@ -266,6 +266,7 @@ class DataRaceChecker final : public Checker {
   }
 
   std::vector<int> var_slot_;                          // object id -> index among the view's variables, -1 if none
+  std::size_t objects_ = 0;                            // objects of the current view (entries of var_slot_ in use)
   int vars_ = 0;                                       // variables of the current view
   std::size_t width_ = 0;                              // entries per clock in the current view
   std::vector<std::uint32_t> clocks_;                  // [thread * width_ + i]: per thread

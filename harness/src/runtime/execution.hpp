@@ -197,7 +197,9 @@ class Execution {
     std::uint64_t r = ready_mask_;
     for (std::uint64_t w = wait_mask_; w != 0; w &= w - 1) {
       const int i = std::countr_zero(w);
-      if (blocking_enabled(threads_[i])) r |= std::uint64_t{1} << i;
+      const ThreadState& t = threads_[i];
+      // A lock is the common wait: tested before the general switch.
+      if (t.pending == OpKind::kLock ? t.mutex->owner < 0 : blocking_enabled(t)) r |= std::uint64_t{1} << i;
     }
     return r;
   }
