@@ -51,7 +51,10 @@ struct SiteKey {
 class DataRaceChecker final : public Checker {
  public:
   std::string_view name() const override { return "data_race"; }
-  void reset() override { reported_.clear(); }
+  void reset() override {
+    reported_.clear();
+    saved_ = 0;
+  }
 
   void check(const ExecutionView& view, std::vector<Finding>& out) override {
     const std::size_t nobj = view.objects.size();
@@ -78,15 +81,76 @@ class DataRaceChecker final : public Checker {
 
  private:
   // The happens-before pass over the view's events with clocks of width W (0: n at run time).
+  // The state after the events before each choice is saved; when the DFS replays a prefix of
+  // the previous execution (ExecutionView::kept_choices), the pass resumes from the state saved
+  // at the last kept choice. Exact: that state depends only on those events (the same) and the
+  // layout (compared), and races among them were reported then (reported_ is per exploration).
   template <std::size_t W>
   void scan(const ExecutionView& view, std::size_t n, std::vector<Finding>& out) {
     width_ = W != 0 ? W : n;
-    zero(clocks_, n * width_);
-    zero(sync_, view.objects.size() * width_);
-    zero(accesses_, static_cast<std::size_t>(vars_) * width_);
-    clock(0)[0] = 1;
+    const Layout layout{n, view.objects.size(), static_cast<std::size_t>(vars_)};
+    const std::size_t nevents = view.events.size();
+    const std::size_t nchoices = view.choice_steps.size();
+    const std::size_t kept = std::min<std::size_t>(view.kept_choices, nchoices);
+    std::size_t k = 0;    // the next choice whose state is saved
+    std::size_t pos = 0;  // the next event to process
+    if (kept > 0 && kept <= saved_ && view.execution == saved_execution_ + 1 && layout == saved_layout_) {
+      restore(kept - 1, layout);
+      k = kept;
+      pos = std::min<std::size_t>(view.choice_steps[kept - 1], nevents);
+    } else {
+      zero(clocks_, n * width_);
+      zero(sync_, layout.objects * width_);
+      zero(accesses_, layout.vars * width_);
+      clock(0)[0] = 1;
+    }
+    saved_ = 0;  // until this pass completes
+    for (;; ++k) {
+      const std::size_t end = k < nchoices ? std::clamp<std::size_t>(view.choice_steps[k], pos, nevents) : nevents;
+      scan_events<W>(view, n, pos, end, out);
+      pos = end;
+      if (k >= nchoices) break;
+      save(k, layout);
+    }
+    saved_ = nchoices;
+    saved_execution_ = view.execution;
+    saved_layout_ = layout;
+  }
 
-    for (const Event& e : view.events) {
+  // What the saved states' sizes depend on.
+  struct Layout {
+    std::size_t threads = 0;
+    std::size_t objects = 0;
+    std::size_t vars = 0;
+    bool operator==(const Layout&) const = default;
+  };
+  std::size_t state_size(const Layout& l) const {  // in uint32 words
+    return (l.threads + l.objects + l.vars * (sizeof(Access) / sizeof(std::uint32_t))) * width_;
+  }
+  // Saves / restores the state (clocks, sync, accesses) as it is before choice k.
+  void save(std::size_t k, const Layout& l) {
+    const std::size_t size = state_size(l);
+    if (saves_.size() < (k + 1) * size) saves_.resize(std::max((k + 1) * size, saves_.size() * 2));
+    std::uint32_t* s = &saves_[k * size];
+    s = std::copy_n(clocks_.data(), l.threads * width_, s);
+    s = std::copy_n(sync_.data(), l.objects * width_, s);
+    std::memcpy(s, accesses_.data(), l.vars * width_ * sizeof(Access));
+  }
+  void restore(std::size_t k, const Layout& l) {
+    const std::size_t size = state_size(l);
+    const std::uint32_t* s = &saves_[k * size];
+    std::copy_n(s, l.threads * width_, clocks_.data());
+    s += l.threads * width_;
+    std::copy_n(s, l.objects * width_, sync_.data());
+    s += l.objects * width_;
+    std::memcpy(accesses_.data(), s, l.vars * width_ * sizeof(Access));
+  }
+
+  // Events [from, to) of the happens-before pass.
+  template <std::size_t W>
+  void scan_events(const ExecutionView& view, std::size_t n, std::size_t from, std::size_t to,
+                   std::vector<Finding>& out) {
+    for (const Event& e : view.events.subspan(from, to - from)) {
       const auto t = static_cast<std::size_t>(e.thread);
       if (t >= n) continue;  // malformed view: not a thread of it
       std::uint32_t* c = clock(t);
@@ -273,6 +337,12 @@ class DataRaceChecker final : public Checker {
   std::vector<std::uint32_t> sync_;                    // [object * width_ + i]: what its next acquirer learns
   std::vector<Access> accesses_;                       // [variable * width_ + thread]
   std::vector<std::pair<SiteKey, SiteKey>> reported_;  // across the exploration
+  // saves_[k * state_size(saved_layout_) ...]: the state before choice k of execution
+  // saved_execution_, for k < saved_ (0: none valid).
+  std::vector<std::uint32_t> saves_;
+  std::size_t saved_ = 0;
+  std::uint64_t saved_execution_ = 0;
+  Layout saved_layout_;
 };
 
 }  // namespace

@@ -91,6 +91,13 @@ struct ExecutionView {
   bool fair = false;                    // explored in the fair mode (Options::fair)
   std::uint32_t starvation_bound = 0;   // Options::starvation_bound (used when fair)
   const PriorityLog* priority = nullptr;  // priority policy: blocking, deadlines, timeline
+  // choice_steps[k]: the number of events recorded when the execution made its k-th choice
+  // (exhaustive DFS only; empty otherwise).
+  std::span<const std::uint32_t> choice_steps;
+  // The exhaustive DFS replays a prefix of the previous execution (number `execution - 1`): its
+  // first `kept_choices` choices were made at the same steps as there, after the same events, so
+  // events [0, choice_steps[kept_choices - 1]) equal that execution's. 0: nothing known.
+  std::uint32_t kept_choices = 0;
 };
 
 }  // namespace weft

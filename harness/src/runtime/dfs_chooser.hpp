@@ -17,7 +17,10 @@ namespace weft::detail {
 // index() are those of Strategy::pick_next and Strategy::pick_value.
 class DfsChooser {
  public:
-  explicit DfsChooser(int bound) : bound_(bound) { stack_.reserve(1024); }
+  explicit DfsChooser(int bound) : bound_(bound) {
+    stack_.reserve(1024);
+    steps_.resize(1024);
+  }
 
   void begin() {
     depth_ = 0;
@@ -85,6 +88,12 @@ class DfsChooser {
   // After an execution: backtrack to the deepest choice with an untried alternative.
   void end();
 
+  // The event index of each choice of the current (or, after end(), the last) execution; valid
+  // until the next execution begins.
+  std::span<const std::uint32_t> choice_steps() const { return {steps_.data(), depth_}; }
+  // After end(): how many leading choices the next execution makes at the same steps as the last
+  // one (it replays all but the last of them and takes a new alternative at the last).
+  std::uint32_t kept_choices() const { return static_cast<std::uint32_t>(size_); }
   bool exhausted() const { return exhausted_; }
   bool pruned() const { return pruned_; }
   const std::string& divergence_text() const { return divergence_; }
@@ -110,6 +119,9 @@ class DfsChooser {
 
   const int bound_;
   std::vector<Frame> stack_;
+  // steps_[k] == stack_[k].step for every frame; entries past the stack are stale (end() leaves
+  // them, so that choice_steps() stays valid after it).
+  std::vector<std::uint32_t> steps_;
   std::size_t size_ = 0;   // stack_.size()
   std::size_t depth_ = 0;  // choices made in the current execution
   int preemptions_ = 0;

@@ -58,6 +58,8 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
   if (dfs != nullptr && !strategy.wants_detail()) exec.set_dfs(dfs);
   auto checkers = default_checkers();
   for (auto& c : checkers) c->reset();
+  const bool exec_uses_dfs = dfs != nullptr && !strategy.wants_detail();
+  std::uint32_t kept_choices = 0;  // ExecutionView::kept_choices of the next execution
   std::vector<Finding> found;
   std::vector<PendingOp> pending;
   const std::uint64_t limit = options.max_executions;
@@ -70,7 +72,8 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
     if (!strategy.begin_execution()) break;
     ++result.executions;
     exec.run(body, strategy, result.executions);
-    const ExecutionView view = exec.view();  // valid until the next exec.run
+    ExecutionView view = exec.view();  // valid until the next exec.run
+    if (exec_uses_dfs) view.choice_steps = dfs->choice_steps();
     {
       ExecutionEnd end;
       end.events = view.events;
@@ -85,6 +88,13 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
       strategy.on_execution(end);
     }
     strategy.end_execution();
+    {
+      // Replayed prefixes are known when the execution picks through the DFS (its choices are then
+      // exactly the DFS's frames) and the replay held.
+      const bool replay_held = exec_uses_dfs && dfs->divergence_text().empty();
+      view.kept_choices = replay_held ? kept_choices : 0;
+      kept_choices = replay_held ? dfs->kept_choices() : 0;  // the next execution's
+    }
     result.max_steps_seen = std::max<std::uint64_t>(result.max_steps_seen, view.events.size());
     if (exec.spurious_pruned() && result.spurious_bound.empty()) {
       result.spurious_bound = fmt::format("max_spurious={}", options.max_spurious);

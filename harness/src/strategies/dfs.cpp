@@ -13,6 +13,8 @@ namespace detail {
 
 std::uint32_t DfsChooser::push(std::uint32_t count, std::uint32_t step) {
   stack_.push_back(Frame{0, count, step});
+  if (steps_.size() < stack_.size()) steps_.resize(2 * stack_.size());
+  steps_[stack_.size() - 1] = step;
   size_ = stack_.size();
   ++depth_;
   return 0;
