@@ -100,8 +100,9 @@ void Execution::run(const std::function<void()>& body, Strategy& strategy, std::
 
   Execution* outer = tl_execution;
   tl_execution = this;
-  eh_ = eh_globals();
-  switch_to(0);  // returns when every thread has finished
+  if (eh_ == nullptr) [[unlikely]]
+    eh_ = eh_globals();  // see eh_
+  switch_to(0);          // returns when every thread has finished
   prio_finish();
   tl_execution = outer;
   WEFT_CHECK(current_ == -1);

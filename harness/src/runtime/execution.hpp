@@ -319,7 +319,9 @@ class Execution {
   // How many saved exception states (root_eh_, threads_[*].eh) are in flight; the state of the
   // fiber that runs lives in *eh_ and its saved copy is empty.
   int eh_saved_ = 0;
-  EhState* eh_ = nullptr;          // this OS thread's __cxa_eh_globals, looked up once per run
+  // This OS thread's __cxa_eh_globals, looked up at the first run: an Execution runs all its
+  // executions on one OS thread (the runner's, which owns it).
+  EhState* eh_ = nullptr;
   std::vector<int> runnable_buf_;  // runnable thread ids, ascending; size >= thread count
   int runnable_count_ = 0;
   bool detail_ = false;             // the strategy sees every scheduling point and pending ops
