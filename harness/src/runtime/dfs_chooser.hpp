@@ -56,6 +56,7 @@ class DfsChooser {
   [[gnu::always_inline]] int pick_mask(std::uint64_t r, int current, bool yielded, std::uint32_t step) {
     const bool can_continue = current >= 0 && ((r >> current) & 1) != 0;
     std::uint32_t n = 0;  // popcount(r), counted bit by bit: r has few bits, and x86-64 may lack popcnt
+#pragma clang loop unroll(disable)
     for (std::uint64_t m = r; m != 0; m &= m - 1) ++n;
     const bool free_switch = !can_continue || yielded;
     const bool bounded = bound_ >= 0 && preemptions_ >= bound_ && !free_switch;
@@ -111,6 +112,7 @@ class DfsChooser {
   }
   // The index of the k-th lowest set bit of m (m has more than k bits set).
   static int nth_bit(std::uint64_t m, std::uint32_t k) {
+#pragma clang loop unroll(disable)
     for (; k != 0; --k) m &= m - 1;
     return std::countr_zero(m);
   }

@@ -193,7 +193,7 @@ class Execution {
   }
   // The exact runnable set as a bit mask (mask path only, see mask_path_): the threads whose
   // pending operation cannot block, plus the waiting ones whose operation is enabled now.
-  std::uint64_t runnable_mask() const {
+  [[gnu::always_inline]] std::uint64_t runnable_mask() const {
     std::uint64_t r = ready_mask_;
     for (std::uint64_t w = wait_mask_; w != 0; w &= w - 1) {
       const int i = std::countr_zero(w);
