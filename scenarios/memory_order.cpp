@@ -225,8 +225,8 @@ WEFT_REGISTER_SCENARIO({
     .description = "single-producer single-consumer ring with release/acquire indices: correct",
     .params = kRingParams,
     .body = &spsc_ring_release,
+    .explore = {.preemption_bound = 3},  // for --strategy dfs: its full search takes 2.5 M executions
     .dpor_executions = 15,
-    .explore = {.preemption_bound = 3},
     .weak_orders = true,
 });
 

@@ -22,9 +22,10 @@ struct Expectation {
   bool clean() const { return kinds.empty() && skip_reason.empty(); }
 };
 
-// How `weft check` (and a plain `weft explore` without options) explores the scenario.
+// How `weft check` (and a plain `weft explore` without options) explores the scenario: with DPOR
+// where it applies (then without `preemption_bound`), see weft::default_search_options.
 struct ExploreDefaults {
-  int preemption_bound = -1;           // -1: unbounded
+  int preemption_bound = -1;           // DFS only; -1: unbounded
   std::uint64_t max_executions = 0;    // 0: the runner's default
   bool fair = false;                   // explore in the fair mode (Options::fair)
   SchedPolicy policy = SchedPolicy::kAny;  // scenarios about priorities need kPriority
