@@ -55,14 +55,15 @@ void apply_priority_options(const Scenario& s, const std::string& policy, int cp
   }
 }
 
-void add_rt_command(CLI::App& app, int& exit_code) {
+// weft-rt replaces this process (execv): its exit status is the command's.
+void add_rt_command(CLI::App& app, int& /*exit_code*/) {
   auto* rt = app.add_subcommand(
       "rt",
       "Rerun priority scenarios natively on one CPU with SCHED_FIFO priorities and PTHREAD_PRIO_* mutexes, "
       "measuring the high-priority thread's blocking (runs weft-rt; see 'weft rt --help')");
   rt->prefix_command();  // everything after `rt` goes to weft-rt, --help included
   rt->set_help_flag();
-  rt->callback([rt, &exit_code] {
+  rt->callback([rt] {
     char self[4096];
     const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) throw InputError("cannot locate the weft executable (/proc/self/exe) to find weft-rt next to it");
