@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <string>
@@ -200,6 +201,9 @@ TEST(Correlation, AbbaInversionConfirmedOnRealCores) {
   const check::EngineVerdict native = native_verdict("lock-ordering/abba");
   ASSERT_EQ(native.state, check::VerdictState::kRan) << native.reason;
   const std::vector<check::Correlation> c = check::correlate(model, native);
+  // Rarely, run 1 deadlocks for real before TSan reports the inversion: the watchdog's hang.
+  const bool hung = std::any_of(native.findings.begin(), native.findings.end(),
+                                [](const Finding& f) { return f.kind == FindingKind::kHang; });
   bool inversion = false;
   bool deadlock = false;
   for (const check::Correlation& x : c) {
@@ -211,12 +215,16 @@ TEST(Correlation, AbbaInversionConfirmedOnRealCores) {
     if (x.kind == FindingKind::kDeadlock) {
       deadlock = true;
       // A real deadlock is rare without perturbation: either not reproduced or seen as a hang.
-      EXPECT_TRUE(x.status == check::CorrelationStatus::kNotReproduced ||
-                  x.status == check::CorrelationStatus::kConsistent)
-          << x.message;
+      if (hung) {
+        EXPECT_EQ(x.status, check::CorrelationStatus::kConsistent) << x.message;
+      } else {
+        EXPECT_TRUE(x.status == check::CorrelationStatus::kNotReproduced ||
+                    x.status == check::CorrelationStatus::kConsistent)
+            << x.message;
+      }
     }
   }
-  EXPECT_TRUE(inversion);
+  if (!hung) EXPECT_TRUE(inversion);
   EXPECT_TRUE(deadlock);
 }
 
