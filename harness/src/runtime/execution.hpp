@@ -279,6 +279,10 @@ class Execution {
   void prio_reset();
   void prio_thread_created(int tid, int parent);  // precondition: prio_.used
   int prio_next_after_exit(int tid);              // next_after_exit() under the priority policy
+  // The scheduling point of try_lock_until / try_acquire_until (pending `op`, object set by the
+  // caller): registers the timeout at `deadline`, schedules, clears it. Returns whether the
+  // timeout may have fired. Precondition: prio_.used; the caller checks aborting_ after it.
+  bool timed_wait(OpKind op, std::int64_t deadline, SourceLoc loc);
   void prio_touch();  // any-interleaving policy: start tracking every thread (see PriorityState::used)
   int prio_decide(int self);
   void prio_schedule(int self);                      // schedule() under the priority policy (kept out of its body)

@@ -109,7 +109,8 @@ void Execution::prio_thread_created(int tid, int parent) {
 
 void Execution::prio_touch() {
   PriorityState& ps = prio_;
-  if (ps.used) [[likely]] return;
+  if (ps.used) [[likely]]
+    return;
   ps.used = true;
   // The threads so far were spawned without attributes: defaults.
   for (int tid = static_cast<int>(ps.threads.size()); tid < static_cast<int>(threads_.size()); ++tid) {
@@ -762,13 +763,9 @@ int Execution::effective_priority() {
   return e;
 }
 
-bool Execution::mutex_try_lock_until(MutexState& m, std::int64_t deadline, SourceLoc loc) {
-  if (!check_slot(m.slot, loc)) return false;
-  prio_touch();
-  if (prio_on_ && deadline <= prio_.now) return mutex_try_lock(m, loc);  // nothing to wait for
+bool Execution::timed_wait(OpKind op, std::int64_t deadline, SourceLoc loc) {
   {
     ThreadState& t = threads_[current_];
-    t.mutex = &m;
     t.timed = true;
     t.timeout_fired = !prio_on_;  // any-interleaving policy: it may time out at any point
     if (prio_on_ && !aborting_) {
@@ -779,13 +776,22 @@ bool Execution::mutex_try_lock_until(MutexState& m, std::int64_t deadline, Sourc
     }
   }
   runnable_dirty_ = true;
-  set_pending(OpKind::kTryLock, loc);
+  set_pending(op, loc);
   schedule();
   ThreadState& t = threads_[current_];
   prio_.threads[current_].release_pending = false;
   const bool fired = t.timeout_fired;
   t.timed = false;
   t.timeout_fired = false;
+  return fired;
+}
+
+bool Execution::mutex_try_lock_until(MutexState& m, std::int64_t deadline, SourceLoc loc) {
+  if (!check_slot(m.slot, loc)) return false;
+  prio_touch();
+  if (prio_on_ && deadline <= prio_.now) return mutex_try_lock(m, loc);  // nothing to wait for
+  threads_[current_].mutex = &m;
+  const bool fired = timed_wait(OpKind::kTryLock, deadline, loc);
   if (aborting_) return false;
   const bool available = m.owner < 0;
   const bool ok = available && (!fired || choose_value(2, ValueChoice::kTimedWait) == 0);
@@ -806,26 +812,8 @@ bool Execution::sem_try_acquire_until(SemaphoreState& s, std::int64_t deadline, 
   if (!check_slot(s.slot, loc)) return false;
   prio_touch();
   if (prio_on_ && deadline <= prio_.now) return sem_try_acquire(s, loc);
-  {
-    ThreadState& t = threads_[current_];
-    t.semaphore = &s;
-    t.timed = true;
-    t.timeout_fired = !prio_on_;
-    if (prio_on_ && !aborting_) {
-      PrioThread& p = prio_.threads[current_];
-      p.release_pending = true;
-      p.release_is_timeout = true;
-      p.earliest = p.latest = deadline;
-    }
-  }
-  runnable_dirty_ = true;
-  set_pending(OpKind::kSemTryAcquire, loc);
-  schedule();
-  ThreadState& t = threads_[current_];
-  prio_.threads[current_].release_pending = false;
-  const bool fired = t.timeout_fired;
-  t.timed = false;
-  t.timeout_fired = false;
+  threads_[current_].semaphore = &s;
+  const bool fired = timed_wait(OpKind::kSemTryAcquire, deadline, loc);
   if (aborting_) return false;
   const bool available = s.count > 0;
   const bool ok = available && (!fired || choose_value(2, ValueChoice::kTimedWait) == 0);
@@ -848,9 +836,9 @@ bool Execution::cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t dead
   if (aborting_) return true;
   prio_touch();
   if (m.owner != current_) {
-    fail_misuse(fmt::format("t{} waits on {} without holding {}", current_, object_name(cv.slot.id),
-                            object_name(m.slot.id)),
-                loc);
+    fail_misuse(
+        fmt::format("t{} waits on {} without holding {}", current_, object_name(cv.slot.id), object_name(m.slot.id)),
+        loc);
     return true;
   }
   set_pending(OpKind::kCvWait, loc);
@@ -928,7 +916,8 @@ std::string format_priority_marks(const ExecutionView& view, std::size_t& next, 
         if (!more_time) out += fmt::format("         -- time {} --\n", format_vtime(m.time));
         break;
       case MarkKind::kRelease:
-        out += fmt::format("         -- {} ready at {} --\n", priority_thread_label(log, m.thread), format_vtime(m.time));
+        out +=
+            fmt::format("         -- {} ready at {} --\n", priority_thread_label(log, m.thread), format_vtime(m.time));
         break;
       case MarkKind::kTimeout:
         out += fmt::format("         -- {} timed out at {} --\n", priority_thread_label(log, m.thread),
