@@ -268,12 +268,15 @@ int Execution::next_after_exit(int tid) {
       }
     }
   }
-  if (aborting_) {  // unwind the remaining threads one after another
-    for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
-      if (!threads_[i].finished) return i;
-    }
+  if (aborting_) return unwind_next();  // unwind the remaining threads one after another
+  return -1;                             // everything finished: back to the root
+}
+
+int Execution::unwind_next() const {
+  for (int i = static_cast<int>(threads_.size()) - 1; i >= 0; --i) {
+    if (!threads_[i].finished) return i;
   }
-  return -1;  // everything finished: back to the root
+  return -1;
 }
 
 void Execution::after_resume() {
@@ -284,7 +287,12 @@ void Execution::after_resume() {
 
 void Execution::abort_current() {
   aborting_ = true;
-  if (std::uncaught_exceptions() == 0) throw AbortExecution{};
+  if (std::uncaught_exceptions() != 0) return;  // already unwinding
+  // Threads created after this one may reference its locals: they unwind first (see
+  // unwind_next); the last of them hands back here.
+  const int first = unwind_next();
+  if (first != current_) switch_to(first);
+  throw AbortExecution{};
 }
 
 // ---------------------------------------------------------------------------------------
