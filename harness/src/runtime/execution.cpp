@@ -125,6 +125,7 @@ ExecutionView Execution::view() const {
 // Fibers and hand-over
 
 int Execution::create_thread(const ThreadBody& body, int parent) {
+  WEFT_CHECK(body.size <= max_callable_size());  // checked by spawn before anything changes
   const int tid = static_cast<int>(threads_.size());
   threads_.emplace_back();
   threads_.back().parent = parent;
@@ -138,9 +139,6 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
     mask_path_ = false;
   }
 
-  if (body.size > pool_.stack_size() / 4) {
-    throw std::logic_error("weft: thread callable too large for the simulated stack (raise Options::stack_size)");
-  }
   if (tid >= static_cast<int>(stacks_.size())) add_worker();
   spawn_body_ = &body;  // the worker relocates it onto its own stack when first switched to
   return tid;
@@ -269,7 +267,7 @@ int Execution::next_after_exit(int tid) {
     }
   }
   if (aborting_) return unwind_next();  // unwind the remaining threads one after another
-  return -1;                             // everything finished: back to the root
+  return -1;                            // everything finished: back to the root
 }
 
 int Execution::unwind_next() const {
@@ -632,6 +630,13 @@ int Execution::spawn(const ThreadBody& body, SourceLoc loc) {
   if (aborting_) return -1;
   if (options_.fair && threads_.size() >= FairScheduler::kMaxThreads) [[unlikely]] {
     fail_misuse(fmt::format("the fair mode supports at most {} threads", FairScheduler::kMaxThreads), loc);
+    return -1;
+  }
+  if (body.size > max_callable_size()) [[unlikely]] {
+    fail_misuse(fmt::format("thread callable too large for the simulated stack: {} bytes, at most {} with a "
+                            "{}-byte stack (raise Options::stack_size)",
+                            body.size, max_callable_size(), pool_.stack_size()),
+                loc);
     return -1;
   }
   const int parent = current_;

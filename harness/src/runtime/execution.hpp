@@ -159,6 +159,8 @@ class Execution {
   // descendants are created after it, so they unwind (and run destructors that may reference
   // its locals) before it does.
   int unwind_next() const;
+  // The largest thread callable spawn accepts: it is relocated onto the thread's own stack.
+  std::size_t max_callable_size() const { return pool_.stack_size() / 4; }
 
   // Whether t's pending operation can execute now (inline: called for every thread at every
   // scheduling point).
