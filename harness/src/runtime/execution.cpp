@@ -79,6 +79,7 @@ void Execution::reset() {
   if (prio_.used) [[unlikely]]
     prio_reset();
   ++epoch_;
+  reset_abandoned();
 }
 
 void Execution::run(const std::function<void()>& body, Strategy& strategy, std::uint64_t index) {
@@ -909,6 +910,44 @@ void Execution::fail_step_bound() {
 }
 
 // ---------------------------------------------------------------------------------------
+// The unmodified-code runtime's entry points (harness/src/intercept/).
+
+void Execution::reset_abandoned() {
+  static std::atomic<std::uint64_t> next_serial{0};
+  serial_ = next_serial.fetch_add(1, std::memory_order_relaxed) + 1;
+  for (const int w : abandoned_) {
+    const boost::context::stack_context& sctx = stacks_[static_cast<std::size_t>(w)];
+    ctxs_[static_cast<std::size_t>(w) + 1] = make_fcontext(sctx.sp, sctx.size, &Execution::worker_entry);
+  }
+  abandoned_.clear();
+}
+
+void Execution::log_plain_access(OpKind op, ObjectSlot& slot, SourceLoc loc) {
+  if (aborting_ || current_ < 0 || !check_slot(slot, loc)) [[unlikely]]
+    return;
+  log(op, ObjectKind::kVar, slot.id, std::memory_order_relaxed, loc);
+}
+
+void Execution::abandon_thread() {
+  WEFT_CHECK(aborting_ && current_ >= 0);
+  const int tid = current_;
+  ThreadState& t = threads_[static_cast<std::size_t>(tid)];
+  t.finished = true;
+  t.starting = false;
+  runnable_dirty_ = true;
+  abandoned_.push_back(tid);
+  int next = -1;  // unwind the remaining threads one after another, as next_after_exit does
+  for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
+    if (!threads_[static_cast<std::size_t>(i)].finished) {
+      next = i;
+      break;
+    }
+  }
+  switch_to(next);
+  check_failed("an abandoned thread was resumed", __FILE__, __LINE__);
+}
+
+// ---------------------------------------------------------------------------------------
 // The runtime API: forwards to the execution on this OS thread.
 
 namespace {
@@ -946,5 +985,12 @@ void report_misuse(const char* what, SourceLoc loc) noexcept {
   if (tl_execution != nullptr) tl_execution->report_misuse(what, loc);
 }
 int current_thread() { return exec().current_thread(); }
+SimContext sim_context() noexcept {
+  const Execution* e = tl_execution;
+  if (e == nullptr) return {};
+  return SimContext{e->current_thread(), e->serial()};
+}
+void log_plain_access(OpKind op, ObjectSlot& slot, SourceLoc loc) { exec().log_plain_access(op, slot, loc); }
+void abandon_thread() { exec().abandon_thread(); }
 
 }  // namespace weft::detail

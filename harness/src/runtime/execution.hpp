@@ -144,8 +144,14 @@ class Execution {
   bool cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t deadline, SourceLoc loc);
   bool sem_try_acquire_until(SemaphoreState& s, std::int64_t deadline, SourceLoc loc);
 
+  // The unmodified-code runtime's entry points (see runtime_api.hpp).
+  std::uint64_t serial() const { return serial_; }
+  void log_plain_access(OpKind op, ObjectSlot& slot, SourceLoc loc);
+  [[noreturn]] void abandon_thread();
+
  private:
   void reset();
+  void reset_abandoned();  // new serial_; fresh contexts for the workers in abandoned_
   int create_thread(const ThreadBody& body, int parent);
   // Worker fibers: worker w runs thread w of every execution. A worker outlives executions: after
   // its thread finished it stays suspended (nothing live on its stack) until thread w of a later
@@ -366,6 +372,10 @@ class Execution {
   // priority policy (one comparison serves both).
   std::uint32_t slow_path_steps_ = 0;
   PriorityState prio_;
+  // Unmodified-code runtime: the process-unique number of the current execution, and the workers
+  // whose thread was abandoned mid-stack (their context is made afresh at the next reset).
+  std::uint64_t serial_ = 0;
+  std::vector<int> abandoned_;
 };
 
 // The execution running on this OS thread, if any.
