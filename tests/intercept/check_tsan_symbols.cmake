@@ -1,5 +1,6 @@
 # ctest check: the __tsan_* symbols referenced (nm -u) by instrumented objects are all defined by
 # weft_intercept. Arguments: NM, LIBRARY, OBJECTS (a ;-list). Fails listing the missing ones.
+cmake_minimum_required(VERSION 3.25)
 string(REPLACE " " ";" OBJECTS "${OBJECTS}")
 set(referenced "")
 foreach(obj IN LISTS OBJECTS)

@@ -12,19 +12,28 @@ namespace {
 std::function<void()> wrap(const std::function<void()>& body) {
   return [&body] {
     reset_thread(0);
-    body();
+    g_in_runtime = false;  // the body is the user's
+    try {
+      body();
+    } catch (...) {
+      g_in_runtime = true;
+      throw;
+    }
+    g_in_runtime = true;  // back in the runtime's run_thread
   };
 }
 }  // namespace
 
 Result explore(const std::function<void()>& body, const Options& options) {
   Result r = weft::explore(wrap(body), options);
+  g_in_runtime = false;  // the root's state after the last switch back to it
   symbolize(r);
   return r;
 }
 
 Result replay(const std::function<void()>& body, const Schedule& schedule, const Options& options) {
   Result r = weft::replay(wrap(body), schedule, options);
+  g_in_runtime = false;
   symbolize(r);
   return r;
 }
@@ -32,7 +41,7 @@ Result replay(const std::function<void()>& body, const Schedule& schedule, const
 void check(bool ok, const char* expression, SourceLoc loc) {
   if (ok) [[likely]]
     return;
-  if (detail::sim_context().thread < 0) {
+  if (sim().thread < 0) {
     std::fprintf(stderr, "weft: check `%s` failed at %s:%d\n", expression, loc.file, loc.line);
     std::abort();
   }

@@ -8,7 +8,7 @@ extern "C" void __libc_free(void* p);  // glibc's own free, exported for interpo
 
 extern "C" void free(void* p) {
   if (p != nullptr) {
-    const weft::detail::SimContext ctx = weft::detail::sim_context();
+    const weft::detail::SimContext ctx = weft::intercept::sim();
     if (ctx.thread >= 0) [[unlikely]]
       weft::intercept::forget(p, malloc_usable_size(p), ctx);
   }

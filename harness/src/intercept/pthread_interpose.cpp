@@ -81,7 +81,15 @@ void run_start(void* obj) {
   const Start s = *static_cast<Start*>(obj);
   const int tid = detail::current_thread();
   reset_thread(tid);
-  void* r = s.fn(s.arg);
+  g_in_runtime = false;  // the body is the user's
+  void* r = nullptr;
+  try {
+    r = s.fn(s.arg);
+  } catch (...) {
+    g_in_runtime = true;
+    throw;
+  }
+  g_in_runtime = true;  // back in the runtime's run_thread
   if (tid >= 0 && tid < kMaxThreads) g_retval[tid] = r;
 }
 
@@ -90,13 +98,14 @@ Entry* mutex_entry(pthread_mutex_t* m, const detail::SimContext& ctx, SourceLoc 
   Entry* e = lookup(m, Use::kMutex, ctx, loc);
   const int kind = m->__data.__kind & 0x7f;
   if (e != nullptr && kind != PTHREAD_MUTEX_NORMAL && kind != PTHREAD_MUTEX_ADAPTIVE_NP) [[unlikely]] {
+    InRuntime in;
     detail::report_misuse("weft intercept: recursive and error-checking pthread mutexes are not modelled yet", loc);
   }
   return e;
 }
 
 int cond_wait(pthread_cond_t* cv, pthread_mutex_t* m, bool timed, const void* pc, const detail::SimContext& ctx) {
-  const SourceLoc loc = here(pc, ctx.thread);
+  const SourceLoc loc = here_sync(pc, ctx.thread);
   Entry* c = lookup(cv, Use::kCondVar, ctx, loc);
   Entry* mx = mutex_entry(m, ctx, loc);
   if (c == nullptr || mx == nullptr) return EINVAL;
@@ -104,7 +113,7 @@ int cond_wait(pthread_cond_t* cv, pthread_mutex_t* m, bool timed, const void* pc
     guarded([&] { detail::cv_wait(c->cv, mx->mutex, loc); });
     return 0;
   }
-  const bool woken = guarded([&] { return detail::cv_wait_until(c->cv, mx->mutex, detail::now() + 1, loc); });
+  const bool woken = guarded([&] { return detail::cv_wait_until(c->cv, mx->mutex, 1, loc); });
   return woken ? 0 : ETIMEDOUT;
 }
 
@@ -113,16 +122,16 @@ int cond_wait(pthread_cond_t* cv, pthread_mutex_t* m, bool timed, const void* pc
 
 namespace wi = weft::intercept;
 using weft::detail::SimContext;
-using weft::detail::sim_context;
+using weft::intercept::sim;
 
 #define WEFT_PC __builtin_return_address(0)
 
 extern "C" {
 
 int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*fn)(void*), void* arg) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_create, "pthread_create")(thread, attr, fn, arg);
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   int detach_state = PTHREAD_CREATE_JOINABLE;
   if (attr != nullptr) pthread_attr_getdetachstate(attr, &detach_state);
   wi::Start start{fn, arg};
@@ -137,16 +146,20 @@ int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*fn)(vo
   if (tid < 0) return EAGAIN;
   if (tid < wi::kMaxThreads) wi::g_retval[tid] = nullptr;
   *thread = wi::fake_pthread(ctx.serial, tid);
-  if (detach_state == PTHREAD_CREATE_DETACHED) weft::detail::detach(tid);
+  if (detach_state == PTHREAD_CREATE_DETACHED) {
+    wi::InRuntime in;
+    weft::detail::detach(tid);
+  }
   return 0;
 }
 
 int pthread_join(pthread_t thread, void** retval) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_join, "pthread_join")(thread, retval);
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   const int tid = wi::fake_thread(thread, ctx.serial);
   if (tid < 0) {
+    wi::InRuntime in;
     weft::detail::report_misuse("pthread_join of a thread not created in this execution", loc);
     return ESRCH;
   }
@@ -156,24 +169,25 @@ int pthread_join(pthread_t thread, void** retval) {
 }
 
 int pthread_detach(pthread_t thread) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_detach, "pthread_detach")(thread);
   const int tid = wi::fake_thread(thread, ctx.serial);
   if (tid < 0) return ESRCH;
+  wi::InRuntime in;
   weft::detail::detach(tid);
   return 0;
 }
 
 pthread_t pthread_self() {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_self, "pthread_self")();
   return wi::fake_pthread(ctx.serial, ctx.thread);
 }
 
 int pthread_mutex_lock(pthread_mutex_t* m) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_lock, "pthread_mutex_lock")(m);
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   wi::Entry* e = wi::mutex_entry(m, ctx, loc);
   if (e == nullptr) return EINVAL;
   wi::guarded([&] { weft::detail::mutex_lock(e->mutex, loc); });
@@ -181,18 +195,18 @@ int pthread_mutex_lock(pthread_mutex_t* m) {
 }
 
 int pthread_mutex_trylock(pthread_mutex_t* m) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_trylock, "pthread_mutex_trylock")(m);
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   wi::Entry* e = wi::mutex_entry(m, ctx, loc);
   if (e == nullptr) return EINVAL;
   return wi::guarded([&] { return weft::detail::mutex_try_lock(e->mutex, loc); }) ? 0 : EBUSY;
 }
 
 int pthread_mutex_unlock(pthread_mutex_t* m) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_unlock, "pthread_mutex_unlock")(m);
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   wi::Entry* e = wi::mutex_entry(m, ctx, loc);
   if (e == nullptr) return EINVAL;
   wi::guarded([&] { weft::detail::mutex_unlock(e->mutex, loc); });
@@ -200,27 +214,27 @@ int pthread_mutex_unlock(pthread_mutex_t* m) {
 }
 
 int pthread_cond_wait(pthread_cond_t* cv, pthread_mutex_t* m) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_wait, "pthread_cond_wait", wi::kCondVersion)(cv, m);
   return wi::cond_wait(cv, m, false, WEFT_PC, ctx);
 }
 
 int pthread_cond_timedwait(pthread_cond_t* cv, pthread_mutex_t* m, const struct timespec* abstime) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_timedwait, "pthread_cond_timedwait", wi::kCondVersion)(cv, m, abstime);
   return wi::cond_wait(cv, m, true, WEFT_PC, ctx);
 }
 
 int pthread_cond_clockwait(pthread_cond_t* cv, pthread_mutex_t* m, clockid_t clock, const struct timespec* abstime) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_clockwait, "pthread_cond_clockwait")(cv, m, clock, abstime);
   return wi::cond_wait(cv, m, true, WEFT_PC, ctx);
 }
 
 int pthread_cond_signal(pthread_cond_t* cv) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_signal, "pthread_cond_signal", wi::kCondVersion)(cv);
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   wi::Entry* c = wi::lookup(cv, wi::Use::kCondVar, ctx, loc);
   if (c == nullptr) return EINVAL;
   wi::guarded([&] { weft::detail::cv_notify_one(c->cv, loc); });
@@ -228,9 +242,9 @@ int pthread_cond_signal(pthread_cond_t* cv) {
 }
 
 int pthread_cond_broadcast(pthread_cond_t* cv) {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_broadcast, "pthread_cond_broadcast", wi::kCondVersion)(cv);
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   wi::Entry* c = wi::lookup(cv, wi::Use::kCondVar, ctx, loc);
   if (c == nullptr) return EINVAL;
   wi::guarded([&] { weft::detail::cv_notify_all(c->cv, loc); });
@@ -238,9 +252,9 @@ int pthread_cond_broadcast(pthread_cond_t* cv) {
 }
 
 int sched_yield() {
-  const SimContext ctx = sim_context();
+  const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_yield, "sched_yield")();
-  const weft::SourceLoc loc = wi::here(WEFT_PC, ctx.thread);
+  const weft::SourceLoc loc = wi::here_sync(WEFT_PC, ctx.thread);
   wi::guarded([&] { weft::detail::yield(loc); });
   return 0;
 }

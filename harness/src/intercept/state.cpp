@@ -1,6 +1,9 @@
 // The unmodified-code runtime's state: the address table, shadow stacks and the location table.
 #include "state.hpp"
 
+#include <execinfo.h>
+#include <link.h>
+
 #include <cstring>
 
 namespace weft::intercept {
@@ -44,9 +47,23 @@ std::int32_t g_loc_index[kLocSlots];
 std::size_t g_record_count = 0;
 constexpr const char* kLocFull = "<weft: location table full>";
 
+// A new object of the current execution at e's address.
+void renew(Entry& e, Use use, SourceLoc decl) {
+  e.freed = false;
+  e.mutex = detail::MutexState{};
+  e.cv = detail::CondVarState{};
+  InRuntime in;
+  if (use == Use::kCondVar) {
+    detail::register_object(e.cv.slot, kind_of(use), decl);
+  } else {
+    detail::register_object(e.mutex.slot, kind_of(use), decl);
+  }
+}
+
 }  // namespace
 
 Shadow g_shadow[kMaxShadowThreads];
+thread_local bool g_in_runtime = false;
 
 Entry* lookup(const void* addr, Use use, const detail::SimContext& ctx, SourceLoc decl) {
   const std::uintptr_t key = (reinterpret_cast<std::uintptr_t>(addr) << 3) | static_cast<std::uintptr_t>(use);
@@ -54,8 +71,11 @@ Entry* lookup(const void* addr, Use use, const detail::SimContext& ctx, SourceLo
   for (;;) {
     Entry& e = g_table[i];
     if (e.serial != ctx.serial) break;  // free (never used, or left by an older execution)
-    if (e.key == key) [[likely]]
+    if (e.key == key) [[likely]] {
+      if (e.freed) [[unlikely]]
+        renew(e, use, decl);
       return &e;
+    }
     i = (i + 1) & (kSlots - 1);
   }
   if (g_live_serial != ctx.serial) {
@@ -65,6 +85,7 @@ Entry* lookup(const void* addr, Use use, const detail::SimContext& ctx, SourceLo
   if (g_live >= kMaxLive) [[unlikely]] {
     if (g_live == kMaxLive) {
       ++g_live;  // report once per execution
+      InRuntime in;
       detail::report_misuse("weft intercept: more than 32768 addresses in one execution; the rest are not tracked", decl);
     }
     return nullptr;
@@ -73,13 +94,7 @@ Entry* lookup(const void* addr, Use use, const detail::SimContext& ctx, SourceLo
   Entry& e = g_table[i];
   e.key = key;
   e.serial = ctx.serial;
-  e.mutex = detail::MutexState{};
-  e.cv = detail::CondVarState{};
-  if (use == Use::kCondVar) {
-    detail::register_object(e.cv.slot, kind_of(use), decl);
-  } else {
-    detail::register_object(e.mutex.slot, kind_of(use), decl);
-  }
+  renew(e, use, decl);
   return &e;
 }
 
@@ -92,13 +107,7 @@ void forget(const void* addr, std::size_t size, const detail::SimContext& ctx) {
         Entry& e = g_table[i];
         if (e.serial != ctx.serial) break;
         if (e.key != key) continue;
-        e.mutex = detail::MutexState{};
-        e.cv = detail::CondVarState{};
-        if (use == Use::kCondVar) {
-          detail::register_object(e.cv.slot, kind_of(use), SourceLoc{});
-        } else {
-          detail::register_object(e.mutex.slot, kind_of(use), SourceLoc{});
-        }
+        e.freed = true;
         break;
       }
     }
@@ -137,6 +146,53 @@ SourceLoc here(const void* pc, int thread) {
   g_records[idx] = r;
   g_loc_index[i] = idx;
   return SourceLoc{kPcFile, idx};
+}
+
+namespace {
+
+// The executable's code: [g_exe_begin, g_exe_end) covers its executable PT_LOAD segments.
+std::uintptr_t g_exe_begin = 0;
+std::uintptr_t g_exe_end = 0;
+
+int find_exe(dl_phdr_info* info, std::size_t, void*) {
+  for (int k = 0; k < info->dlpi_phnum; ++k) {  // the first object reported is the executable
+    const ElfW(Phdr)& ph = info->dlpi_phdr[k];
+    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
+    const std::uintptr_t b = info->dlpi_addr + ph.p_vaddr;
+    if (g_exe_begin == 0 || b < g_exe_begin) g_exe_begin = b;
+    if (b + ph.p_memsz > g_exe_end) g_exe_end = b + ph.p_memsz;
+  }
+  return 1;
+}
+
+bool in_exe(const void* pc) {
+  if (g_exe_end == 0) [[unlikely]] {
+    InRuntime in;
+    dl_iterate_phdr(&find_exe, nullptr);
+    void* warm[2];
+    backtrace(warm, 2);  // loads the unwinder now, not inside a later call
+  }
+  const auto p = reinterpret_cast<std::uintptr_t>(pc);
+  return p >= g_exe_begin && p < g_exe_end;
+}
+
+}  // namespace
+
+SourceLoc here_sync(const void* pc, int thread) {
+  if (in_exe(pc)) [[likely]]
+    return here(pc, thread);
+  void* frames[16];
+  int n = 0;
+  {
+    InRuntime in;
+    n = backtrace(frames, 16);
+  }
+  int k = 0;
+  while (k < n && frames[k] != pc) ++k;
+  for (++k; k < n; ++k) {
+    if (in_exe(frames[k])) return here(frames[k], thread);
+  }
+  return here(pc, thread);
 }
 
 const LocRecord* location_record(int index) {

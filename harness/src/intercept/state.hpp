@@ -10,6 +10,30 @@
 
 namespace weft::intercept {
 
+// True while the running fiber is inside weft's runtime (a seam call made by this library), and
+// on a simulated thread's stack before its body starts and after it ends. Invariant: every fiber
+// switch happens inside a seam call, so one flag per OS thread is right for every fiber. Callbacks
+// and pthread calls made meanwhile are weft's own (inline std:: code that the linker took from an
+// instrumented object: one copy of each inline function serves the whole program) and run
+// natively, so that the runtime's accesses are never events.
+extern thread_local bool g_in_runtime;
+
+// The simulated context of instrumented code: none inside the runtime (see g_in_runtime).
+inline detail::SimContext sim() noexcept {
+  if (g_in_runtime) [[unlikely]]
+    return {};
+  return detail::sim_context();
+}
+
+// Marks a call into the runtime (restores the previous state on return).
+struct InRuntime {
+  bool saved = g_in_runtime;
+  InRuntime() { g_in_runtime = true; }
+  ~InRuntime() { g_in_runtime = saved; }
+  InRuntime(const InRuntime&) = delete;
+  InRuntime& operator=(const InRuntime&) = delete;
+};
+
 // The file of a location that is a return address still to be symbolized: line N names record
 // N of the location table (see symbolize.cpp). Compared by pointer and by content.
 inline constexpr const char* kPcFile = "<weft-pc>";
@@ -23,6 +47,7 @@ struct Entry {
   std::uint64_t serial = 0;  // the execution it belongs to (detail::SimContext::serial)
   detail::MutexState mutex;  // kMutex; its slot serves every use
   detail::CondVarState cv;   // kCondVar
+  bool freed = false;        // its block was freed: the next use registers it as a new object
 };
 
 // The entry of `addr` as `use` in execution `ctx.serial`, registered with the runtime (kind from
@@ -32,7 +57,8 @@ struct Entry {
 Entry* lookup(const void* addr, Use use, const detail::SimContext& ctx, SourceLoc decl);
 
 // Forgets the objects of execution `ctx.serial` at addresses [addr, addr + size): each becomes a
-// new object (a freed block's reuse must not race with its previous life). Cost: 4 probes per byte.
+// new object at its next use (a freed block's reuse must not race with its previous life; lazily,
+// so that object ids keep following the threads' own program order). Cost: 4 probes per byte.
 void forget(const void* addr, std::size_t size, const detail::SimContext& ctx);
 
 // Per simulated thread: the return addresses __tsan_func_entry reported, innermost last.
@@ -49,6 +75,11 @@ void reset_thread(int thread);
 // frames of its shadow stack, interned (no symbolization here). Returns {kPcFile, index}.
 SourceLoc here(const void* pc, int thread);
 
+// here() for a pthread call: when `pc` is in a shared library (libstdc++'s std::thread start,
+// join, condition_variable::wait: uninstrumented code), the innermost return address in the
+// executable from a short backtrace takes its place (a few microseconds, at such calls only).
+SourceLoc here_sync(const void* pc, int thread);
+
 // A located record: `count` return addresses, innermost first.
 inline constexpr int kLocFrames = 5;
 struct LocRecord {
@@ -59,10 +90,12 @@ struct LocRecord {
 const LocRecord* location_record(int index);
 
 // Runs f() (which calls into the runtime); when the execution aborts meanwhile, the current
-// simulated thread is abandoned where it stands (detail::abandon_thread) instead of unwinding.
+// simulated thread is abandoned where it stands (detail::abandon_thread) instead of unwinding
+// (g_in_runtime stays set: the fiber switches away inside the runtime, never to return).
 template <class F>
 auto guarded(F&& f) -> decltype(f()) {
   bool abandon = false;
+  InRuntime in;
   try {
     return f();
   } catch (const detail::AbortExecution&) {

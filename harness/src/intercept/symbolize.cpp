@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -121,7 +122,7 @@ SourceLoc resolve(int index) {
     }
     if (chosen == nullptr) chosen = first;
     if (chosen != nullptr) {
-      out = SourceLoc{intern(chosen->file), chosen->line};
+      out = SourceLoc{intern(std::filesystem::path(chosen->file).lexically_normal().string()), chosen->line};
     } else if (r->count > 0) {
       std::uintptr_t off = 0;
       const std::string m = module_of(r->pcs[0], off);

@@ -31,7 +31,7 @@ namespace {
 }
 
 [[gnu::always_inline]] inline void plain(const volatile void* addr, bool write, const void* pc) {
-  const detail::SimContext ctx = detail::sim_context();
+  const detail::SimContext ctx = sim();
   if (ctx.thread < 0) [[likely]]
     return;
   plain_slow(addr, write, pc, ctx);
@@ -170,7 +170,7 @@ void atomic_op(const volatile void* addr, OpKind op, __tsan_memory_order mo, con
 
 template <class T>
 T load(const volatile T* a, __tsan_memory_order mo, const void* pc) {
-  const detail::SimContext ctx = detail::sim_context();
+  const detail::SimContext ctx = sim();
   if (ctx.thread < 0) [[likely]]
     return native_load(a);
   T r{};
@@ -183,7 +183,7 @@ T load(const volatile T* a, __tsan_memory_order mo, const void* pc) {
 
 template <class T>
 void store(volatile T* a, T v, __tsan_memory_order mo, const void* pc) {
-  const detail::SimContext ctx = detail::sim_context();
+  const detail::SimContext ctx = sim();
   if (ctx.thread < 0) [[likely]]
     return native_store(a, v);
   atomic_op(a, OpKind::kAtomicStore, mo, pc, ctx, [&](Event& ev) {
@@ -194,7 +194,7 @@ void store(volatile T* a, T v, __tsan_memory_order mo, const void* pc) {
 
 template <class T>
 T rmw(volatile T* a, Rmw op, T v, __tsan_memory_order mo, const void* pc) {
-  const detail::SimContext ctx = detail::sim_context();
+  const detail::SimContext ctx = sim();
   if (ctx.thread < 0) [[likely]]
     return native_rmw(a, op, v);
   T old{};
@@ -212,7 +212,7 @@ T rmw(volatile T* a, Rmw op, T v, __tsan_memory_order mo, const void* pc) {
 // strong anyway).
 template <class T>
 T cas(volatile T* a, T cmp, T xchg, __tsan_memory_order mo, const void* pc) {
-  const detail::SimContext ctx = detail::sim_context();
+  const detail::SimContext ctx = sim();
   if (ctx.thread < 0) [[likely]]
     return native_cas(a, cmp, xchg);
   T old{};
@@ -231,7 +231,7 @@ T cas(volatile T* a, T cmp, T xchg, __tsan_memory_order mo, const void* pc) {
 char g_fence_object;
 
 void fence(__tsan_memory_order mo, const void* pc) {
-  const detail::SimContext ctx = detail::sim_context();
+  const detail::SimContext ctx = sim();
   if (ctx.thread < 0) [[likely]] {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     return;
@@ -259,7 +259,7 @@ void __tsan_init() {
 }
 
 void __tsan_func_entry(void* caller_pc) {
-  const weft::detail::SimContext ctx = weft::detail::sim_context();
+  const weft::detail::SimContext ctx = weft::intercept::sim();
   if (ctx.thread < 0 || ctx.thread >= wi::kMaxShadowThreads) [[likely]]
     return;
   wi::Shadow& s = wi::g_shadow[ctx.thread];
@@ -268,7 +268,7 @@ void __tsan_func_entry(void* caller_pc) {
 }
 
 void __tsan_func_exit() {
-  const weft::detail::SimContext ctx = weft::detail::sim_context();
+  const weft::detail::SimContext ctx = weft::intercept::sim();
   if (ctx.thread < 0 || ctx.thread >= wi::kMaxShadowThreads) [[likely]]
     return;
   wi::Shadow& s = wi::g_shadow[ctx.thread];
