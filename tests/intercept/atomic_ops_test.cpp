@@ -19,11 +19,11 @@ template <class T>
   a.store(T(5), std::memory_order_release);
   ok += a.load(std::memory_order_relaxed) == T(5);
   ok += a.exchange(T(9), std::memory_order_acq_rel) == T(5);
-  ok += a.fetch_add(T(1)) == T(9);    // 10
-  ok += a.fetch_sub(T(2)) == T(10);   // 8
-  ok += a.fetch_and(T(12)) == T(8);   // 8
-  ok += a.fetch_or(T(3)) == T(8);     // 11
-  ok += a.fetch_xor(T(1)) == T(11);   // 10
+  ok += a.fetch_add(T(1)) == T(9);   // 10
+  ok += a.fetch_sub(T(2)) == T(10);  // 8
+  ok += a.fetch_and(T(12)) == T(8);  // 8
+  ok += a.fetch_or(T(3)) == T(8);    // 11
+  ok += a.fetch_xor(T(1)) == T(11);  // 10
   ok += a.load() == T(10);
   T expected = T(10);
   ok += a.compare_exchange_strong(expected, T(20));

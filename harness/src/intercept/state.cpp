@@ -1,8 +1,8 @@
 // The unmodified-code runtime's state: the address table, shadow stacks and the location table.
 #include "state.hpp"
 
-#include <execinfo.h>
 #include <link.h>
+#include <unwind.h>
 
 #include <cstring>
 
@@ -86,7 +86,8 @@ Entry* lookup(const void* addr, Use use, const detail::SimContext& ctx, SourceLo
     if (g_live == kMaxLive) {
       ++g_live;  // report once per execution
       InRuntime in;
-      detail::report_misuse("weft intercept: more than 32768 addresses in one execution; the rest are not tracked", decl);
+      detail::report_misuse("weft intercept: more than 32768 addresses in one execution; the rest are not tracked",
+                            decl);
     }
     return nullptr;
   }
@@ -169,8 +170,6 @@ bool in_exe(const void* pc) {
   if (g_exe_end == 0) [[unlikely]] {
     InRuntime in;
     dl_iterate_phdr(&find_exe, nullptr);
-    void* warm[2];
-    backtrace(warm, 2);  // loads the unwinder now, not inside a later call
   }
   const auto p = reinterpret_cast<std::uintptr_t>(pc);
   return p >= g_exe_begin && p < g_exe_end;
@@ -178,21 +177,42 @@ bool in_exe(const void* pc) {
 
 }  // namespace
 
+namespace {
+
+// Unwinds only up to the first frame in the executable above `pc`.
+struct CallerSearch {
+  const void* pc;
+  bool passed = false;
+  const void* found = nullptr;
+  int frames = 0;
+};
+
+_Unwind_Reason_Code caller_step(_Unwind_Context* ctx, void* arg) {
+  auto* s = static_cast<CallerSearch*>(arg);
+  const auto ip = reinterpret_cast<const void*>(_Unwind_GetIP(ctx));
+  if (++s->frames > 16) return _URC_END_OF_STACK;
+  if (!s->passed) {
+    s->passed = ip == s->pc;
+    return _URC_NO_REASON;
+  }
+  if (in_exe(ip)) {
+    s->found = ip;
+    return _URC_END_OF_STACK;
+  }
+  return _URC_NO_REASON;
+}
+
+}  // namespace
+
 SourceLoc here_sync(const void* pc, int thread) {
   if (in_exe(pc)) [[likely]]
     return here(pc, thread);
-  void* frames[16];
-  int n = 0;
+  CallerSearch search{pc};
   {
     InRuntime in;
-    n = backtrace(frames, 16);
+    _Unwind_Backtrace(&caller_step, &search);
   }
-  int k = 0;
-  while (k < n && frames[k] != pc) ++k;
-  for (++k; k < n; ++k) {
-    if (in_exe(frames[k])) return here(frames[k], thread);
-  }
-  return here(pc, thread);
+  return here(search.found != nullptr ? search.found : pc, thread);
 }
 
 const LocRecord* location_record(int index) {

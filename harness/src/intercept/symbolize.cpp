@@ -1,7 +1,7 @@
 // Report-time symbolization of return-address locations with llvm-symbolizer (never on the hot path).
 #include <dlfcn.h>
-#include <unistd.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>

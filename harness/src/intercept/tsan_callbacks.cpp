@@ -278,16 +278,16 @@ void __tsan_func_exit() {
 // ---------------------------------------------------------------------------------------
 // Plain accesses: aligned, unaligned, volatile, compound (read-before-write), ranges, vptr.
 
-#define WEFT_PLAIN(N)                                                                          \
-  void __tsan_read##N(void* a) { wi::plain(a, false, WEFT_PC); }                               \
-  void __tsan_write##N(void* a) { wi::plain(a, true, WEFT_PC); }                               \
-  void __tsan_volatile_read##N(void* a) { wi::plain(a, false, WEFT_PC); }                      \
-  void __tsan_volatile_write##N(void* a) { wi::plain(a, true, WEFT_PC); }                      \
-  void __tsan_read_write##N(void* a) {                                                         \
-    wi::plain(a, false, WEFT_PC);                                                              \
-    wi::plain(a, true, WEFT_PC);                                                               \
-  }                                                                                            \
-  void __tsan_read##N##_pc(void* a, void* pc) { wi::plain(a, false, pc); }                     \
+#define WEFT_PLAIN(N)                                                      \
+  void __tsan_read##N(void* a) { wi::plain(a, false, WEFT_PC); }           \
+  void __tsan_write##N(void* a) { wi::plain(a, true, WEFT_PC); }           \
+  void __tsan_volatile_read##N(void* a) { wi::plain(a, false, WEFT_PC); }  \
+  void __tsan_volatile_write##N(void* a) { wi::plain(a, true, WEFT_PC); }  \
+  void __tsan_read_write##N(void* a) {                                     \
+    wi::plain(a, false, WEFT_PC);                                          \
+    wi::plain(a, true, WEFT_PC);                                           \
+  }                                                                        \
+  void __tsan_read##N##_pc(void* a, void* pc) { wi::plain(a, false, pc); } \
   void __tsan_write##N##_pc(void* a, void* pc) { wi::plain(a, true, pc); }
 WEFT_PLAIN(1)
 WEFT_PLAIN(2)
@@ -295,14 +295,14 @@ WEFT_PLAIN(4)
 WEFT_PLAIN(8)
 WEFT_PLAIN(16)
 
-#define WEFT_UNALIGNED(N)                                                                      \
-  void __tsan_unaligned_read##N(const void* a) { wi::plain(a, false, WEFT_PC); }               \
-  void __tsan_unaligned_write##N(void* a) { wi::plain(a, true, WEFT_PC); }                     \
-  void __tsan_unaligned_volatile_read##N(void* a) { wi::plain(a, false, WEFT_PC); }            \
-  void __tsan_unaligned_volatile_write##N(void* a) { wi::plain(a, true, WEFT_PC); }            \
-  void __tsan_unaligned_read_write##N(void* a) {                                               \
-    wi::plain(a, false, WEFT_PC);                                                              \
-    wi::plain(a, true, WEFT_PC);                                                               \
+#define WEFT_UNALIGNED(N)                                                           \
+  void __tsan_unaligned_read##N(const void* a) { wi::plain(a, false, WEFT_PC); }    \
+  void __tsan_unaligned_write##N(void* a) { wi::plain(a, true, WEFT_PC); }          \
+  void __tsan_unaligned_volatile_read##N(void* a) { wi::plain(a, false, WEFT_PC); } \
+  void __tsan_unaligned_volatile_write##N(void* a) { wi::plain(a, true, WEFT_PC); } \
+  void __tsan_unaligned_read_write##N(void* a) {                                    \
+    wi::plain(a, false, WEFT_PC);                                                   \
+    wi::plain(a, true, WEFT_PC);                                                    \
   }
 WEFT_UNALIGNED(2)
 WEFT_UNALIGNED(4)
@@ -327,57 +327,57 @@ void __tsan_vptr_update(void** vptr_p, void* new_val) {
 // ---------------------------------------------------------------------------------------
 // Atomics
 
-#define WEFT_ATOMICS(N)                                                                                              \
-  __tsan_atomic##N __tsan_atomic##N##_load(const volatile __tsan_atomic##N* a, __tsan_memory_order mo) {             \
-    return wi::load(a, mo, WEFT_PC);                                                                                 \
-  }                                                                                                                  \
-  void __tsan_atomic##N##_store(volatile __tsan_atomic##N* a, __tsan_atomic##N v, __tsan_memory_order mo) {          \
-    wi::store(a, v, mo, WEFT_PC);                                                                                    \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_exchange(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                     \
-                                               __tsan_memory_order mo) {                                             \
-    return wi::rmw(a, Rmw::kExchange, v, mo, WEFT_PC);                                                               \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_fetch_add(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                    \
-                                                __tsan_memory_order mo) {                                            \
-    return wi::rmw(a, Rmw::kAdd, v, mo, WEFT_PC);                                                                    \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_fetch_sub(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                    \
-                                                __tsan_memory_order mo) {                                            \
-    return wi::rmw(a, Rmw::kSub, v, mo, WEFT_PC);                                                                    \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_fetch_and(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                    \
-                                                __tsan_memory_order mo) {                                            \
-    return wi::rmw(a, Rmw::kAnd, v, mo, WEFT_PC);                                                                    \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_fetch_or(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                     \
-                                               __tsan_memory_order mo) {                                             \
-    return wi::rmw(a, Rmw::kOr, v, mo, WEFT_PC);                                                                     \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_fetch_xor(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                    \
-                                                __tsan_memory_order mo) {                                            \
-    return wi::rmw(a, Rmw::kXor, v, mo, WEFT_PC);                                                                    \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_fetch_nand(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                   \
-                                                 __tsan_memory_order mo) {                                           \
-    return wi::rmw(a, Rmw::kNand, v, mo, WEFT_PC);                                                                   \
-  }                                                                                                                  \
-  int __tsan_atomic##N##_compare_exchange_strong(volatile __tsan_atomic##N* a, __tsan_atomic##N* c,                  \
-                                                 __tsan_atomic##N v, __tsan_memory_order mo, __tsan_memory_order) {  \
-    const __tsan_atomic##N expected = *c;                                                                            \
-    *c = wi::cas(a, expected, v, mo, WEFT_PC);                                                                       \
-    return *c == expected;                                                                                           \
-  }                                                                                                                  \
-  int __tsan_atomic##N##_compare_exchange_weak(volatile __tsan_atomic##N* a, __tsan_atomic##N* c,                    \
-                                               __tsan_atomic##N v, __tsan_memory_order mo, __tsan_memory_order) {    \
-    const __tsan_atomic##N expected = *c;                                                                            \
-    *c = wi::cas(a, expected, v, mo, WEFT_PC);                                                                       \
-    return *c == expected;                                                                                           \
-  }                                                                                                                  \
-  __tsan_atomic##N __tsan_atomic##N##_compare_exchange_val(volatile __tsan_atomic##N* a, __tsan_atomic##N c,         \
-                                                           __tsan_atomic##N v, __tsan_memory_order mo,               \
-                                                           __tsan_memory_order) {                                    \
-    return wi::cas(a, c, v, mo, WEFT_PC);                                                                            \
+#define WEFT_ATOMICS(N)                                                                                               \
+  __tsan_atomic##N __tsan_atomic##N##_load(const volatile __tsan_atomic##N* a, __tsan_memory_order mo) {              \
+    return wi::load(a, mo, WEFT_PC);                                                                                  \
+  }                                                                                                                   \
+  void __tsan_atomic##N##_store(volatile __tsan_atomic##N* a, __tsan_atomic##N v, __tsan_memory_order mo) {           \
+    wi::store(a, v, mo, WEFT_PC);                                                                                     \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_exchange(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                      \
+                                               __tsan_memory_order mo) {                                              \
+    return wi::rmw(a, Rmw::kExchange, v, mo, WEFT_PC);                                                                \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_fetch_add(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                     \
+                                                __tsan_memory_order mo) {                                             \
+    return wi::rmw(a, Rmw::kAdd, v, mo, WEFT_PC);                                                                     \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_fetch_sub(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                     \
+                                                __tsan_memory_order mo) {                                             \
+    return wi::rmw(a, Rmw::kSub, v, mo, WEFT_PC);                                                                     \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_fetch_and(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                     \
+                                                __tsan_memory_order mo) {                                             \
+    return wi::rmw(a, Rmw::kAnd, v, mo, WEFT_PC);                                                                     \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_fetch_or(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                      \
+                                               __tsan_memory_order mo) {                                              \
+    return wi::rmw(a, Rmw::kOr, v, mo, WEFT_PC);                                                                      \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_fetch_xor(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                     \
+                                                __tsan_memory_order mo) {                                             \
+    return wi::rmw(a, Rmw::kXor, v, mo, WEFT_PC);                                                                     \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_fetch_nand(volatile __tsan_atomic##N* a, __tsan_atomic##N v,                    \
+                                                 __tsan_memory_order mo) {                                            \
+    return wi::rmw(a, Rmw::kNand, v, mo, WEFT_PC);                                                                    \
+  }                                                                                                                   \
+  int __tsan_atomic##N##_compare_exchange_strong(volatile __tsan_atomic##N* a, __tsan_atomic##N* c,                   \
+                                                 __tsan_atomic##N v, __tsan_memory_order mo, __tsan_memory_order) {   \
+    const __tsan_atomic##N expected = *c;                                                                             \
+    *c = wi::cas(a, expected, v, mo, WEFT_PC);                                                                        \
+    return *c == expected;                                                                                            \
+  }                                                                                                                   \
+  int __tsan_atomic##N##_compare_exchange_weak(volatile __tsan_atomic##N* a, __tsan_atomic##N* c, __tsan_atomic##N v, \
+                                               __tsan_memory_order mo, __tsan_memory_order) {                         \
+    const __tsan_atomic##N expected = *c;                                                                             \
+    *c = wi::cas(a, expected, v, mo, WEFT_PC);                                                                        \
+    return *c == expected;                                                                                            \
+  }                                                                                                                   \
+  __tsan_atomic##N __tsan_atomic##N##_compare_exchange_val(volatile __tsan_atomic##N* a, __tsan_atomic##N c,          \
+                                                           __tsan_atomic##N v, __tsan_memory_order mo,                \
+                                                           __tsan_memory_order) {                                     \
+    return wi::cas(a, c, v, mo, WEFT_PC);                                                                             \
   }
 WEFT_ATOMICS(8)
 WEFT_ATOMICS(16)
