@@ -143,3 +143,19 @@ TEST(InterceptCounter, NativeRunOutsideExplorationIsReal) {
 }
 
 }  // namespace
+
+namespace {
+
+// weft::explore itself (no intercept wrapper) over std:: code: the same executions, execution
+// after execution (nothing of one execution's runtime state leaks into the next).
+TEST(InterceptCounter, PlainWeftExploreCountsTheSame) {
+  weft::Options o = with(StrategyKind::kDfs);
+  const weft::Result a = weft::explore([] { std_atomic_counter(2, 2); }, o);
+  const weft::Result b = weft::explore([] { std_atomic_counter(2, 2); }, o);
+  EXPECT_TRUE(a.complete);
+  EXPECT_TRUE(a.findings.empty()) << a.findings[0].message;
+  EXPECT_EQ(a.executions, 19u);
+  EXPECT_EQ(b.executions, 19u);
+}
+
+}  // namespace

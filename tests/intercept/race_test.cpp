@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -58,6 +59,26 @@ TEST(InterceptRace, LostUpdateOnPlainIntIsADataRaceNamingBothAccesses) {
     EXPECT_TRUE(again.divergence.empty()) << again.divergence;
     EXPECT_TRUE(again.has(f.kind)) << weft::kind_name(f.kind);
   }
+}
+
+// std::shared_ptr copied in two threads: libstdc++ uses atomic reference counts because
+// weft_intercept clears __libc_single_threaded (simulated threads are not pthreads, so glibc
+// would keep saying single-threaded and the counts would be plain: a false race).
+TEST(InterceptRace, SharedPtrCopiesInTwoThreadsAreNotARace) {
+  const weft::Result r = weft::intercept::explore([] {
+    auto p = std::make_shared<int>(7);
+    std::thread a([p] {
+      std::shared_ptr<int> q = p;
+      WEFT_CHECK_THAT(*q == 7);
+    });
+    std::thread b([p] { std::shared_ptr<int> q = p; });
+    a.join();
+    b.join();
+    WEFT_CHECK_THAT(p.use_count() == 1);
+  });
+  EXPECT_TRUE(r.complete);
+  EXPECT_TRUE(r.findings.empty()) << r.findings[0].message;
+  EXPECT_GT(r.executions, 1u);  // the count updates are atomics: scheduling points
 }
 
 }  // namespace

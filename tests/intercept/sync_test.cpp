@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -152,6 +153,33 @@ TEST(InterceptSync, CorrectProducerConsumerIsCleanAndComplete) {
     EXPECT_TRUE(r.findings.empty()) << r.findings[0].message;
     EXPECT_GT(r.executions, 1u);
   }
+}
+
+// condition_variable::wait_for reaches pthread_cond_clockwait: a wait that may time out at any
+// point (the duration is not used), so both outcomes are explored.
+TEST(InterceptSync, TimedWaitIsExploredBothNotifiedAndTimedOut) {
+  bool saw_timeout = false;
+  bool saw_notified = false;
+  const weft::Result r = weft::intercept::explore([&] {
+    std::mutex m;
+    std::condition_variable cv;
+    bool ready = false;
+    std::thread t([&] {
+      std::lock_guard<std::mutex> g(m);
+      ready = true;
+      cv.notify_one();
+    });
+    {
+      std::unique_lock<std::mutex> lock(m);
+      const bool ok = cv.wait_for(lock, std::chrono::seconds(1), [&] { return ready; });
+      (ok ? saw_notified : saw_timeout) = true;
+    }
+    t.join();
+  });
+  EXPECT_TRUE(r.complete);
+  ASSERT_TRUE(r.findings.empty()) << r.findings[0].message << "\n" << r.findings[0].trace;
+  EXPECT_TRUE(saw_timeout);
+  EXPECT_TRUE(saw_notified);
 }
 
 }  // namespace

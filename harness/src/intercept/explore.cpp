@@ -12,28 +12,26 @@ namespace {
 std::function<void()> wrap(const std::function<void()>& body) {
   return [&body] {
     reset_thread(0);
-    g_in_runtime = false;  // the body is the user's
+    enter_body();
     try {
       body();
     } catch (...) {
-      g_in_runtime = true;
+      leave_body();
       throw;
     }
-    g_in_runtime = true;  // back in the runtime's run_thread
+    leave_body();  // back in the runtime's run_thread
   };
 }
 }  // namespace
 
 Result explore(const std::function<void()>& body, const Options& options) {
   Result r = weft::explore(wrap(body), options);
-  g_in_runtime = false;  // the root's state after the last switch back to it
   symbolize(r);
   return r;
 }
 
 Result replay(const std::function<void()>& body, const Schedule& schedule, const Options& options) {
   Result r = weft::replay(wrap(body), schedule, options);
-  g_in_runtime = false;
   symbolize(r);
   return r;
 }

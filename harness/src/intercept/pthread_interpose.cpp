@@ -6,8 +6,9 @@
 // only the detach state), join, detach, self (pthread_equal is inline in glibc's header: it compares
 // the fake handles); mutex lock/trylock/unlock (normal mutexes,
 // statically initialised or not; recursive and error-checking ones are reported as api_misuse);
-// cond wait/signal/broadcast, timedwait/clockwait as a wait that may time out at any point (the
-// deadline's value is not used); sched_yield.
+// cond wait/signal/broadcast, timedwait/clockwait as a wait that may time out at any point (then
+// the virtual clock jumps to its deadline); clock_gettime (a virtual clock, every clock id);
+// sched_yield.
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -56,6 +57,7 @@ using CondTimedFn = int (*)(pthread_cond_t*, pthread_mutex_t*, const struct time
 using CondClockFn = int (*)(pthread_cond_t*, pthread_mutex_t*, clockid_t, const struct timespec*);
 using CondFn = int (*)(pthread_cond_t*);
 using YieldFn = int (*)();
+using ClockFn = int (*)(clockid_t, struct timespec*);
 
 CreateFn g_create;
 JoinFn g_join;
@@ -67,6 +69,7 @@ CondTimedFn g_timedwait;
 CondClockFn g_clockwait;
 CondFn g_signal, g_broadcast;
 YieldFn g_yield;
+ClockFn g_clock;
 
 // Return values of the simulated threads of the current execution, by thread id.
 constexpr int kMaxThreads = 1024;
@@ -81,15 +84,15 @@ void run_start(void* obj) {
   const Start s = *static_cast<Start*>(obj);
   const int tid = detail::current_thread();
   reset_thread(tid);
-  g_in_runtime = false;  // the body is the user's
+  enter_body();
   void* r = nullptr;
   try {
     r = s.fn(s.arg);
   } catch (...) {
-    g_in_runtime = true;
+    leave_body();
     throw;
   }
-  g_in_runtime = true;  // back in the runtime's run_thread
+  leave_body();  // back in the runtime's run_thread
   if (tid >= 0 && tid < kMaxThreads) g_retval[tid] = r;
 }
 
@@ -104,7 +107,25 @@ Entry* mutex_entry(pthread_mutex_t* m, const detail::SimContext& ctx, SourceLoc 
   return e;
 }
 
-int cond_wait(pthread_cond_t* cv, pthread_mutex_t* m, bool timed, const void* pc, const detail::SimContext& ctx) {
+// The virtual clock of simulated threads (every clock id): starts at kClockBase in each execution
+// and jumps to a timed wait's deadline when the wait times out, so that code which decides
+// "timed out" by reading the clock (libstdc++'s condition_variable::wait_until) sees it, and every
+// execution reads the same times.
+constexpr std::int64_t kClockBase = 1'000'000'000'000'000'000;  // ns
+std::uint64_t g_clock_serial = 0;
+std::int64_t g_clock_ns = 0;
+
+std::int64_t& virtual_now(const detail::SimContext& ctx) {
+  if (g_clock_serial != ctx.serial) {
+    g_clock_serial = ctx.serial;
+    g_clock_ns = kClockBase;
+  }
+  return g_clock_ns;
+}
+
+int cond_wait(pthread_cond_t* cv, pthread_mutex_t* m, const struct timespec* deadline, const void* pc,
+              const detail::SimContext& ctx) {
+  const bool timed = deadline != nullptr;
   const SourceLoc loc = here_sync(pc, ctx.thread);
   Entry* c = lookup(cv, Use::kCondVar, ctx, loc);
   Entry* mx = mutex_entry(m, ctx, loc);
@@ -114,7 +135,11 @@ int cond_wait(pthread_cond_t* cv, pthread_mutex_t* m, bool timed, const void* pc
     return 0;
   }
   const bool woken = guarded([&] { return detail::cv_wait_until(c->cv, mx->mutex, 1, loc); });
-  return woken ? 0 : ETIMEDOUT;
+  if (woken) return 0;
+  std::int64_t& now = virtual_now(ctx);
+  const std::int64_t at = static_cast<std::int64_t>(deadline->tv_sec) * 1'000'000'000 + deadline->tv_nsec;
+  if (at > now) now = at;
+  return ETIMEDOUT;
 }
 
 }  // namespace
@@ -216,19 +241,19 @@ int pthread_mutex_unlock(pthread_mutex_t* m) {
 int pthread_cond_wait(pthread_cond_t* cv, pthread_mutex_t* m) {
   const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_wait, "pthread_cond_wait", wi::kCondVersion)(cv, m);
-  return wi::cond_wait(cv, m, false, WEFT_PC, ctx);
+  return wi::cond_wait(cv, m, nullptr, WEFT_PC, ctx);
 }
 
 int pthread_cond_timedwait(pthread_cond_t* cv, pthread_mutex_t* m, const struct timespec* abstime) {
   const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_timedwait, "pthread_cond_timedwait", wi::kCondVersion)(cv, m, abstime);
-  return wi::cond_wait(cv, m, true, WEFT_PC, ctx);
+  return wi::cond_wait(cv, m, abstime, WEFT_PC, ctx);
 }
 
 int pthread_cond_clockwait(pthread_cond_t* cv, pthread_mutex_t* m, clockid_t clock, const struct timespec* abstime) {
   const SimContext ctx = sim();
   if (ctx.thread < 0) return wi::real(wi::g_clockwait, "pthread_cond_clockwait")(cv, m, clock, abstime);
-  return wi::cond_wait(cv, m, true, WEFT_PC, ctx);
+  return wi::cond_wait(cv, m, abstime, WEFT_PC, ctx);
 }
 
 int pthread_cond_signal(pthread_cond_t* cv) {
@@ -248,6 +273,15 @@ int pthread_cond_broadcast(pthread_cond_t* cv) {
   wi::Entry* c = wi::lookup(cv, wi::Use::kCondVar, ctx, loc);
   if (c == nullptr) return EINVAL;
   wi::guarded([&] { weft::detail::cv_notify_all(c->cv, loc); });
+  return 0;
+}
+
+int clock_gettime(clockid_t clock, struct timespec* ts) {
+  const SimContext ctx = sim();
+  if (ctx.thread < 0) return wi::real(wi::g_clock, "clock_gettime")(clock, ts);
+  const std::int64_t now = wi::virtual_now(ctx);
+  ts->tv_sec = static_cast<time_t>(now / 1'000'000'000);
+  ts->tv_nsec = static_cast<long>(now % 1'000'000'000);
   return 0;
 }
 

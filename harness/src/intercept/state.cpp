@@ -63,7 +63,7 @@ void renew(Entry& e, Use use, SourceLoc decl) {
 }  // namespace
 
 Shadow g_shadow[kMaxShadowThreads];
-thread_local bool g_in_runtime = false;
+thread_local std::uint64_t g_runtime_serial = 0;
 
 Entry* lookup(const void* addr, Use use, const detail::SimContext& ctx, SourceLoc decl) {
   const std::uintptr_t key = (reinterpret_cast<std::uintptr_t>(addr) << 3) | static_cast<std::uintptr_t>(use);
@@ -125,7 +125,8 @@ SourceLoc here(const void* pc, int thread) {
   r.count = 1;
   if (thread >= 0 && thread < kMaxShadowThreads) {
     const Shadow& s = g_shadow[thread];
-    for (int d = (s.depth < kShadowDepth ? s.depth : kShadowDepth) - 1; d >= 0 && r.count < kLocFrames; --d) {
+    const int depth = s.serial == detail::sim_context().serial ? s.depth : 0;
+    for (int d = (depth < kShadowDepth ? depth : kShadowDepth) - 1; d >= 0 && r.count < kLocFrames; --d) {
       r.pcs[r.count++] = s.pcs[d];
     }
   }

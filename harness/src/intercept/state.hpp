@@ -10,29 +10,35 @@
 
 namespace weft::intercept {
 
-// True while the running fiber is inside weft's runtime (a seam call made by this library), and
-// on a simulated thread's stack before its body starts and after it ends. Invariant: every fiber
-// switch happens inside a seam call, so one flag per OS thread is right for every fiber. Callbacks
-// and pthread calls made meanwhile are weft's own (inline std:: code that the linker took from an
-// instrumented object: one copy of each inline function serves the whole program) and run
-// natively, so that the runtime's accesses are never events.
-extern thread_local bool g_in_runtime;
+// The serial of the execution whose runtime the running fiber is inside (a seam call made by this
+// library, or a simulated thread's stack before its body starts and after it ends); 0: none.
+// Invariant: every fiber switch happens inside a seam call, so one value per OS thread is right
+// for every fiber, and a new execution (a new serial) starts outside. Callbacks and pthread calls
+// made inside are weft's own (inline std:: code that the linker took from an instrumented object:
+// one copy of each inline function serves the whole program) and run natively, so that the
+// runtime's accesses are never events.
+extern thread_local std::uint64_t g_runtime_serial;
 
-// The simulated context of instrumented code: none inside the runtime (see g_in_runtime).
+// The simulated context of instrumented code: none inside the runtime (see g_runtime_serial).
 inline detail::SimContext sim() noexcept {
-  if (g_in_runtime) [[unlikely]]
+  const detail::SimContext ctx = detail::sim_context();
+  if (ctx.serial == g_runtime_serial) [[unlikely]]
     return {};
-  return detail::sim_context();
+  return ctx;
 }
 
 // Marks a call into the runtime (restores the previous state on return).
 struct InRuntime {
-  bool saved = g_in_runtime;
-  InRuntime() { g_in_runtime = true; }
-  ~InRuntime() { g_in_runtime = saved; }
+  std::uint64_t saved = g_runtime_serial;
+  InRuntime() { g_runtime_serial = detail::sim_context().serial; }
+  ~InRuntime() { g_runtime_serial = saved; }
   InRuntime(const InRuntime&) = delete;
   InRuntime& operator=(const InRuntime&) = delete;
 };
+
+// The body of a simulated thread runs outside the runtime (and returns into it).
+inline void enter_body() { g_runtime_serial = 0; }
+inline void leave_body() { g_runtime_serial = detail::sim_context().serial; }
 
 // The file of a location that is a return address still to be symbolized: line N names record
 // N of the location table (see symbolize.cpp). Compared by pointer and by content.
@@ -65,7 +71,8 @@ void forget(const void* addr, std::size_t size, const detail::SimContext& ctx);
 inline constexpr int kShadowDepth = 32;
 inline constexpr int kMaxShadowThreads = 256;
 struct Shadow {
-  int depth = 0;  // may exceed kShadowDepth: only the outermost kShadowDepth are kept
+  std::uint64_t serial = 0;  // the execution `depth` belongs to (a new one starts empty)
+  int depth = 0;             // may exceed kShadowDepth: only the outermost kShadowDepth are kept
   const void* pcs[kShadowDepth] = {};
 };
 extern Shadow g_shadow[kMaxShadowThreads];
@@ -91,7 +98,7 @@ const LocRecord* location_record(int index);
 
 // Runs f() (which calls into the runtime); when the execution aborts meanwhile, the current
 // simulated thread is abandoned where it stands (detail::abandon_thread) instead of unwinding
-// (g_in_runtime stays set: the fiber switches away inside the runtime, never to return).
+// (g_runtime_serial stays set: the fiber switches away inside the runtime, never to return).
 template <class F>
 auto guarded(F&& f) -> decltype(f()) {
   bool abandon = false;

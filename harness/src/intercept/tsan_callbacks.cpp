@@ -263,6 +263,10 @@ void __tsan_func_entry(void* caller_pc) {
   if (ctx.thread < 0 || ctx.thread >= wi::kMaxShadowThreads) [[likely]]
     return;
   wi::Shadow& s = wi::g_shadow[ctx.thread];
+  if (s.serial != ctx.serial) [[unlikely]] {  // the first call of this thread in this execution
+    s.serial = ctx.serial;
+    s.depth = 0;
+  }
   if (s.depth < wi::kShadowDepth) s.pcs[s.depth] = caller_pc;
   ++s.depth;
 }
@@ -272,7 +276,7 @@ void __tsan_func_exit() {
   if (ctx.thread < 0 || ctx.thread >= wi::kMaxShadowThreads) [[likely]]
     return;
   wi::Shadow& s = wi::g_shadow[ctx.thread];
-  if (s.depth > 0) --s.depth;
+  if (s.serial == ctx.serial && s.depth > 0) --s.depth;
 }
 
 // ---------------------------------------------------------------------------------------
