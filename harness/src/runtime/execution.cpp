@@ -75,6 +75,7 @@ void Execution::reset() {
   switched_from_ = -1;
   policy_->reset();
   ++epoch_;
+  reset_abandoned();
 }
 
 void Execution::run(const std::function<void()>& body, Strategy& strategy, std::uint64_t index) {

@@ -174,8 +174,14 @@ class Execution {
   // Records an api_misuse finding and aborts the current thread.
   void fail_misuse(std::string message, SourceLoc loc);
 
+  // The unmodified-code runtime's entry points (see runtime_api.hpp; execution_intercept.cpp).
+  std::uint64_t serial() const { return serial_; }
+  void log_plain_access(OpKind op, ObjectSlot& slot, SourceLoc loc);
+  [[noreturn]] void abandon_thread();
+
  private:
   void reset();
+  void reset_abandoned();  // new serial_; fresh contexts for the workers in abandoned_
   int create_thread(const ThreadBody& body, int parent);
   // Worker fibers: worker w runs thread w of every execution. A worker outlives executions: after
   // its thread finished it stays suspended (nothing live on its stack) until thread w of a later
@@ -377,6 +383,10 @@ class Execution {
   // schedule() leaves its fast path from this many events on: options_.max_steps, or 0 when the
   // policy decides every scheduling point (one comparison serves both).
   std::uint32_t slow_path_steps_ = 0;
+  // Unmodified-code runtime: the process-unique number of the current execution, and the workers
+  // whose thread was abandoned mid-stack (their context is made afresh at the next reset).
+  std::uint64_t serial_ = 0;
+  std::vector<int> abandoned_;
 };
 
 // The policy an exploration under `options` runs with (policies/make_policy.cpp).

@@ -97,6 +97,26 @@ bool mutex_try_lock_until(MutexState& m, std::int64_t deadline, SourceLoc loc);
 bool cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t deadline, SourceLoc loc);  // false: timed out
 bool sem_try_acquire_until(SemaphoreState& s, std::int64_t deadline, SourceLoc loc);
 
+// The unmodified-code runtime (harness/src/intercept/), which reaches the runtime from compiler
+// callbacks and pthread calls that may also run outside any exploration.
+struct SimContext {
+  int thread = -1;           // the simulated thread running on this OS thread; -1: none (no
+                             // execution, or the runner's own stack)
+  std::uint64_t serial = 0;  // unique in the process to the running execution; 0: none
+};
+// Never throws; valid on any OS thread.
+SimContext sim_context() noexcept;
+// Logs a plain access (op kVarRead or kVarWrite) of the current simulated thread to the variable
+// `slot` (registered as ObjectKind::kVar), with no scheduling point: the data race checker sees
+// it, the schedule does not change. Nothing is logged while the execution aborts.
+void log_plain_access(OpKind op, ObjectSlot& slot, SourceLoc loc);
+// Ends the current simulated thread of an aborting execution where it stands, without unwinding
+// its stack (std:: code has noexcept frames and joinable std::thread destructors that an
+// AbortExecution must not cross); the thread's worker starts afresh in the next execution. What
+// that stack owned is leaked. Precondition: the execution is aborting (an AbortExecution was
+// caught).
+[[noreturn]] void abandon_thread();
+
 template <class T>
 std::int64_t to_event_value(const T& v) {
   if constexpr (std::is_integral_v<T> || std::is_enum_v<T>) {
