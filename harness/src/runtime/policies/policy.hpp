@@ -31,9 +31,9 @@ enum class Delay : std::uint8_t {
 // Options::fair, see make_policy) and reset at the start of every execution.
 //
 // Contract.
-// - Who asks. Execution asks the policy only off the default hot path: role() once per
-//   execution; narrow() / schedulable() at scheduling points that are not on the DFS mask path
-//   (role kNarrows); decide() at every scheduling point (role kDecides); every other hook from
+// - Who asks. Execution asks only off the default hot path: role(), max_threads(), log() once
+//   (constructor), reset() / execution_end() per execution; narrow() / schedulable() at points
+//   off the DFS mask path (role kNarrows); decide() at every point (role kDecides); the rest from
 //   the operation it is named after (thread creation, a protocol mutex, a timed or priority
 //   operation, the end of the execution). A policy of role kExact is never asked at a plain
 //   visible operation: the Execution schedules from its exact enabled set (the DFS mask path
@@ -47,7 +47,7 @@ enum class Delay : std::uint8_t {
 //   reads changes only through a call that invalidates it); the set it schedules from only by
 //   returning it (narrow(): the Execution then marks its cache dirty, since the narrowed set is
 //   not the enabled set; decide(): through Execution::pick_among(), which does the same).
-//   Its own state (clocks, priorities, fairness relation) is private to it.
+//   Its own state is private to it; misuse it detects goes to Execution::fail_misuse().
 // - Choices. A policy that branches (release instants, CPUs, ties) asks
 //   Execution::choose_value(), so that every choice is recorded and replayed.
 class SchedulingPolicy {
