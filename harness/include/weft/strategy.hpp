@@ -45,7 +45,7 @@ struct ExecutionEnd {
 };
 
 // What kind of value choice is asked for (strategies may treat them differently).
-// Priority policy (runtime/priority.cpp): kRelease = whether a thread that is due becomes ready
+// Priority policy (runtime/policies/priority_policy.*): kRelease = whether a thread that is due becomes ready
 // now or later (arrival, end of a sleep, a timeout), 0 = now; kTimedWait = the outcome of a timed
 // wait that may both succeed and time out, 0 = success; kCpu = which of several equal-priority
 // busy threads get the CPUs while virtual time advances.

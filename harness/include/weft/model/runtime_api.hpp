@@ -74,7 +74,7 @@ void assert_fail(const char* expression, SourceLoc loc);
 void report_misuse(const char* what, SourceLoc loc) noexcept;
 int current_thread();
 
-// Priorities and virtual time (runtime/priority.cpp). Times are virtual nanoseconds; deadlines
+// Priorities and virtual time (runtime/execution_timed.cpp and runtime/policies/priority_policy.*). Times are virtual nanoseconds; deadlines
 // are absolute (virtual clock). Under the any-interleaving policy time only orders each thread's
 // own view: a timed wait may time out at any point, and sleeps and work end at once.
 struct SpawnAttr {
