@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "untrusted.hpp"
 #include "weft/scenario.hpp"
 
 namespace weft::cli {
@@ -39,7 +40,7 @@ struct ExploreArgs {
 
 const Scenario& lookup(const std::string& name) {
   const Scenario* s = find_scenario(name);
-  if (s == nullptr) throw InputError(fmt::format("unknown scenario '{}' (see 'weft list')", name));
+  if (s == nullptr) throw InputError(fmt::format("unknown scenario {} (see 'weft list')", quote_untrusted(name)));
   return *s;
 }
 
@@ -86,12 +87,13 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
                    "or pct (probabilistic: --depth); default: dpor, or dfs when a preemption bound, the fair "
                    "mode or the priority policy applies")
       ->check(CLI::IsMember({"dfs", "dpor", "random", "pct"}));
-  CLI::Option* depth = explore->add_option("--depth", a->depth, "pct: the bug depth d to target (default 3)");
+  CLI::Option* depth = explore->add_option("--depth", a->depth, "pct: the bug depth d to target, 1 to 1000 (default 3)")
+                           ->check(CLI::Range(1, 1000));
   explore->add_option("--preemption-bound", a->preemption_bound, "dfs: at most N preemptions per execution")
       ->check(CLI::Range(0, 1000));
   explore->add_option("--max-executions", a->max_executions, "Stop after N executions (random: default 1000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62));
-  explore->add_option("--seed", a->seed, "random: seed of the run");
+  explore->add_option("--seed", a->seed, "random, pct: seed of the run, 0 to 2^64-1 (default 1)")->check(decimal_u64());
   explore->add_option("--max-steps", a->max_steps, "Step bound per execution (beyond it: step_bound finding)")
       ->check(CLI::Range(1u, 100000000u));
   explore->add_option("--set", a->sets, "Override a scenario parameter, NAME=VALUE (repeatable)");
