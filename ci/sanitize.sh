@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # The sanitizer job: the model engine, checkers, catalog, CLI and their tests built with
 # AddressSanitizer + UndefinedBehaviorSanitizer (fiber switches annotated, runtime/fiber.hpp) into
-# build-asan/ (or $WEFT_ASAN_BUILD_DIR), a subset of the model tests that reaches every runtime path
-# and the CLI contract tests run with zero reports (any report aborts the test: it fails), then
-# each libFuzzer target for $WEFT_FUZZ_SECONDS (default 20) from its seed corpus.
+# build-asan/ (or $WEFT_ASAN_BUILD_DIR); the model tests and the CLI contract tests run with zero
+# reports (any report aborts the test binary: the job fails); then each libFuzzer target runs for
+# $WEFT_FUZZ_SECONDS (default 20) from its seed corpus (tests/fuzz/corpus/).
 #
-# The subset (MODEL_FILTER below) covers: fiber hand-over, spawn/join/exit, every sync object
-# (mutex, cv with spurious wake-ups, semaphores, atomics, var), aborted executions unwinding
-# (deadlock, assertion, uncaught exception, API misuse, step bound), the exception state swap,
-# every strategy (dfs, dpor, random, pct, replay), the fair mode, the priority policy with virtual
-# time, every checker, tokens and parameters. Left out for time: the big catalog sweeps and the
-# generated-program differential tests (DporCatalog.*, DporDifferential.*, ExploreCounts.*), which
-# run the same paths on more inputs.
+# What runs: the whole model suite (every runtime path: fiber hand-over, spawn/join/exit, every
+# sync object, aborted executions unwinding, the exception-state swap, every strategy, the fair
+# mode, the priority policy, every checker, tokens and parameters; about 2.5 minutes under ASan on
+# 2 cores) except the tests listed in EXCLUDED below, then the CLI contract tests against the
+# instrumented weft binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${WEFT_ASAN_BUILD_DIR:-build-asan}
@@ -32,20 +30,28 @@ fi
 cmake --build "$build_dir" --parallel "$(nproc)" \
   --target weft_model_tests weft weft_cli_tests fuzz_schedule_token fuzz_params
 
-# Known until issue 13 item 1 (aborted executions unwind lowest thread id first) is merged: these
-# hit a heap-use-after-free inside weft under ASan. Emptied by that fix.
-KNOWN_ITEM1=""
-MODEL_FILTER="*-DporCatalog.*:DporDifferential.*:ExploreCounts.*${KNOWN_ITEM1:+:$KNOWN_ITEM1}"
+# Known until issue 13 item 1 (aborted executions unwind the lowest thread id first, so t0 frees
+# what a child's lock_guard still unlocks) is merged: these six hit that heap-use-after-free in
+# Execution::check_slot (mutex_unlock during the abort's unwinding). Remove them with that fix.
+KNOWN_ITEM1="LockOrdering.PhilosophersDeadlockInAThreeCycleOfForksFromOneDeclaration"
+KNOWN_ITEM1+=":LockOrdering.PhilosophersDeadlockForOtherTableSizes:Catalog.FailingVariantsReplayFromTheirTokens"
+KNOWN_ITEM1+=":DporCatalog.SameVerdictAndKindsAsDfs:DporDifferential.AtomicsVariablesMutexes"
+KNOWN_ITEM1+=":DporDifferential.EveryOperation"
+# Not meaningful under ASan: its quarantine keeps freed memory resident by design, so resident
+# memory is not flat over many executions (the uninstrumented ctest asserts it).
+NOT_UNDER_ASAN="Runtime.MemoryStaysFlatOverManyExecutions"
+EXCLUDED="$KNOWN_ITEM1:$NOT_UNDER_ASAN"
+MODEL_FILTER="*-$EXCLUDED"
 echo "weft: sanitize: model tests ($MODEL_FILTER)" >&2
-"$build_dir/weft_model_tests" --gtest_filter="$MODEL_FILTER" --gtest_brief=1
+"$build_dir/tests/weft_model_tests" --gtest_filter="$MODEL_FILTER" --gtest_brief=1
 echo "weft: sanitize: CLI contract tests" >&2
-"$build_dir/weft_cli_tests" --gtest_brief=1
+"$build_dir/tests/weft_cli_tests" --gtest_brief=1
 
 for target in fuzz_schedule_token fuzz_params; do
   corpus=tests/fuzz/corpus/${target#fuzz_}
   work=$(mktemp -d)
   echo "weft: sanitize: $target for ${fuzz_seconds}s" >&2
-  "$build_dir/$target" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$build_dir/tests/fuzz/$target" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build_dir/$target-" "$work" "$corpus" 2>&1 | tail -n 12
   status=${PIPESTATUS[0]}
   rm -rf "$work"
