@@ -22,9 +22,9 @@ std::string temp_path(const std::string& name) { return ::testing::TempDir() + "
 // --depth was unbounded: 1000000000 allocated d - 1 change points per execution and died of
 // std::bad_alloc with exit 3.
 TEST(CliHardening, PctDepthIsBounded) {
-  expect_one_line_error(weft("explore counter/racy --strategy pct --depth 1000000000"), "--depth");
+  expect_one_line_error(weft("explore counter/racy --strategy pct --depth 1000000000"), "at most 1000");
   expect_one_line_error(weft("explore counter/racy --strategy pct --depth 1001"), "1001");
-  expect_one_line_error(weft("explore counter/racy --strategy pct --depth 0"), "--depth");
+  expect_one_line_error(weft("explore counter/racy --strategy pct --depth 0"), "--depth must be at least 1");
   const CliRun ok = weft("explore counter/racy --strategy pct --depth 1000 --max-executions 3 --json");
   EXPECT_EQ(ok.code, 1) << ok.err;  // counter/racy's lost update: a finding
   EXPECT_EQ(nlohmann::json::parse(ok.out)["strategy"], "pct");
