@@ -15,13 +15,9 @@ cd "$(dirname "$0")/.."
 build_dir=${WEFT_ASAN_BUILD_DIR:-build-asan}
 fuzz_seconds=${WEFT_FUZZ_SECONDS:-20}
 
-# halt_on_error: the first report fails the run. detect_stack_use_after_return=0 until issue 13
-# item 1 is merged: with it on (it works with the fiber annotations), the same unwind-order bug
-# also shows as stack-use-after-return on mutexes that t0's frame held, in at least five more tests
-# (Deadlock.OppositeLockOrdersNameTheCycleAndWhatEachHolds, DporFindings.AbbaDeadlockIsFound,
-# CvSemantics.NotifyOneWakesOneWaiterChosenByTheExplorer, LockOrdering.AbbaDeadlocksAndInvertsTheLockOrder,
-# LockOrdering.TransferDeadlocksOnTheTwoAccounts). Turn it on with that fix.
-export ASAN_OPTIONS=detect_stack_use_after_return=0:halt_on_error=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1
+# halt_on_error: the first report fails the run. detect_stack_use_after_return works with the
+# fiber annotations (each context keeps its own fake stack across switches).
+export ASAN_OPTIONS=detect_stack_use_after_return=1:halt_on_error=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 if [ ! -f "$build_dir/build.ninja" ]; then
@@ -34,17 +30,10 @@ fi
 cmake --build "$build_dir" --parallel "$(nproc)" \
   --target weft_model_tests weft weft_cli_tests fuzz_schedule_token fuzz_params
 
-# Known until issue 13 item 1 (aborted executions unwind the lowest thread id first, so t0 frees
-# what a child's lock_guard still unlocks) is merged: these six hit that heap-use-after-free in
-# Execution::check_slot (mutex_unlock during the abort's unwinding). Remove them with that fix.
-KNOWN_ITEM1="LockOrdering.PhilosophersDeadlockInAThreeCycleOfForksFromOneDeclaration"
-KNOWN_ITEM1+=":LockOrdering.PhilosophersDeadlockForOtherTableSizes:Catalog.FailingVariantsReplayFromTheirTokens"
-KNOWN_ITEM1+=":DporCatalog.SameVerdictAndKindsAsDfs:DporDifferential.AtomicsVariablesMutexes"
-KNOWN_ITEM1+=":DporDifferential.EveryOperation"
 # Not meaningful under ASan: its quarantine keeps freed memory resident by design, so resident
 # memory is not flat over many executions (the uninstrumented ctest asserts it).
 NOT_UNDER_ASAN="Runtime.MemoryStaysFlatOverManyExecutions"
-EXCLUDED="$KNOWN_ITEM1:$NOT_UNDER_ASAN"
+EXCLUDED="$NOT_UNDER_ASAN"
 MODEL_FILTER="*-$EXCLUDED"
 echo "weft: sanitize: model tests ($MODEL_FILTER)" >&2
 "$build_dir/tests/weft_model_tests" --gtest_filter="$MODEL_FILTER" --gtest_brief=1
