@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# The test job: install what is missing, build, and run every test (ctest).
+# The test job: install what is missing, build, run every test (ctest), then the sanitizer job
+# (ci/sanitize.sh: ASan+UBSan over the model tests' runtime subset and the CLI tests, and the
+# libFuzzer targets briefly). WEFT_SKIP_SANITIZE=1 skips the latter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 bash ci/build.sh
-cd build
-ctest --output-on-failure --parallel "$(nproc)" --timeout 900
+(cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 900)
+if [ "${WEFT_SKIP_SANITIZE:-0}" != 1 ]; then
+  bash ci/sanitize.sh
+fi

@@ -6,6 +6,8 @@
 #include <charconv>
 #include <stdexcept>
 
+#include "untrusted.hpp"
+
 namespace weft {
 
 Params::Params(const std::vector<ParamSpec>& specs) : specs_(specs) {
@@ -33,27 +35,32 @@ std::string Params::set(std::string_view name, std::int64_t value) {
   for (std::size_t i = 0; i < specs_.size(); ++i) {
     if (specs_[i].name != name) continue;
     if (value < specs_[i].min || value > specs_[i].max) {
-      return fmt::format("parameter '{}' must be in [{}, {}], got {}", name, specs_[i].min, specs_[i].max, value);
+      return fmt::format("parameter {} must be in [{}, {}], got {}", quote_untrusted(name), specs_[i].min,
+                         specs_[i].max, value);
     }
     values_[i] = value;
     return {};
   }
   std::string known;
   for (const ParamSpec& s : specs_) known += (known.empty() ? "" : ", ") + std::string(s.name);
-  return fmt::format("unknown parameter '{}' (this scenario has: {})", name, known.empty() ? "none" : known);
+  return fmt::format("unknown parameter {} (this scenario has: {})", quote_untrusted(name),
+                     known.empty() ? "none" : known);
 }
 
 std::string Params::set(std::string_view assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string_view::npos || eq == 0) {
-    return fmt::format("--set expects NAME=VALUE, got '{}'", assignment);
+    return fmt::format("--set expects NAME=VALUE, got {}", quote_untrusted(assignment));
   }
   const std::string_view name = assignment.substr(0, eq);
   const std::string_view text = assignment.substr(eq + 1);
   std::int64_t value = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec == std::errc::result_out_of_range && ptr == text.data() + text.size()) {
+    return fmt::format("parameter {} value {} is out of range", quote_untrusted(name), quote_untrusted(text));
+  }
   if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
-    return fmt::format("parameter '{}' needs an integer value, got '{}'", name, text);
+    return fmt::format("parameter {} needs an integer value, got {}", quote_untrusted(name), quote_untrusted(text));
   }
   return set(name, value);
 }

@@ -5,6 +5,8 @@
 
 #include <array>
 
+#include "untrusted.hpp"
+
 namespace weft {
 
 namespace {
@@ -21,7 +23,9 @@ void put_varint(std::string& out, std::uint64_t v) {
   out.push_back(static_cast<char>(v));
 }
 
-std::uint64_t zigzag(std::int64_t v) { return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63); }
+std::uint64_t zigzag(std::int64_t v) {
+  return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
 std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
 
 std::uint16_t checksum(std::string_view bytes) {
@@ -55,7 +59,8 @@ std::string base64url(std::string_view bytes) {
 bool unbase64url(std::string_view text, std::string& out) {
   std::array<int, 256> rev;
   rev.fill(-1);
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) rev[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    rev[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
   if (text.size() % 4 == 1) return false;
   std::uint32_t acc = 0;
   int bits = 0;
@@ -90,7 +95,15 @@ class Reader {
     }
     return false;
   }
+  // The next `n` bytes as their own reader; false (nothing consumed) when fewer remain.
+  bool sub(std::uint64_t n, Reader& out) {
+    if (n > bytes_.size() - pos_) return false;
+    out = Reader(bytes_.substr(pos_, static_cast<std::size_t>(n)));
+    pos_ += static_cast<std::size_t>(n);
+    return true;
+  }
   bool done() const { return pos_ == bytes_.size(); }
+  std::size_t position() const { return pos_; }
 
  private:
   std::string_view bytes_;
@@ -145,8 +158,9 @@ ScheduleParse decode_schedule(std::string_view token) {
   };
   if (token.size() >= 2 && token[0] == 'w' && token.substr(0, kPrefix.size()) != kPrefix) {
     const std::size_t dot = token.find('.');
-    return fail(fmt::format("schedule token version '{}' is not supported (this weft reads version {})",
-                            token.substr(1, dot == std::string_view::npos ? 1 : dot - 1), Schedule::kVersion));
+    return fail(fmt::format("schedule token version {} is not supported (this weft reads version {})",
+                            quote_untrusted(token.substr(1, dot == std::string_view::npos ? 1 : dot - 1), 16),
+                            Schedule::kVersion));
   }
   if (token.substr(0, kPrefix.size()) != kPrefix) {
     return fail("malformed schedule token: it must start with 'w1.'");
@@ -198,17 +212,25 @@ ScheduleParse decode_schedule(std::string_view token) {
          s.choices.size() + extra < (1u << 26);
     if (ok) s.choices.insert(s.choices.end(), extra + 1, static_cast<std::uint32_t>(choice));
   }
+  // Optional sections: each payload is exactly its length field's bytes.
   while (ok && !in.done()) {
     std::uint8_t tag = 0;
     std::uint64_t length = 0;
-    ok = in.u8(tag) && in.varint(length);
-    if (ok && tag == kSectionPolicy) {
+    Reader section(std::string_view{});
+    if (!in.u8(tag) || !in.varint(length)) return fail("malformed schedule token: corrupt section header");
+    if (!in.sub(length, section)) {
+      return fail(fmt::format("malformed schedule token: section {} claims {} bytes, {} remain", tag, length,
+                              b.size() - in.position()));
+    }
+    if (tag == kSectionPolicy) {
       std::uint64_t cpus = 0, blocking = 0;
-      ok = in.u8(byte) && byte <= 1 && in.varint(cpus) && cpus >= 1 && cpus <= 1024 && in.varint(blocking);
+      ok = section.u8(byte) && byte <= 1 && section.varint(cpus) && cpus >= 1 && cpus <= 1024 &&
+           section.varint(blocking);
+      if (!ok || !section.done()) return fail("malformed schedule token: corrupt policy section");
       s.policy = byte;
       s.cpus = static_cast<std::uint32_t>(cpus);
       s.max_blocking = unzigzag(blocking);
-    } else if (ok) {
+    } else {
       return fail(fmt::format("schedule token has an unknown section {} (recorded by a newer weft?)", tag));
     }
   }

@@ -258,6 +258,7 @@ nlohmann::json check_json(const std::vector<ScenarioCheck>& checks, const CheckS
     scenarios.push_back(std::move(js));
   }
   j["scenarios"] = scenarios;
+  j["version"] = WEFT_VERSION;  // weft's version (CMake's project(VERSION))
   return j;
 }
 

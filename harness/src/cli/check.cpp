@@ -14,6 +14,7 @@
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
 #include "native/native_driver.hpp"
+#include "untrusted.hpp"
 #include "weft/scenario.hpp"
 
 namespace weft::cli {
@@ -22,7 +23,7 @@ namespace {
 
 const Scenario& lookup(const std::string& name) {
   const Scenario* s = find_scenario(name);
-  if (s == nullptr) throw InputError(fmt::format("unknown scenario '{}' (see 'weft list')", name));
+  if (s == nullptr) throw InputError(fmt::format("unknown scenario {} (see 'weft list')", quote_untrusted(name)));
   return *s;
 }
 
@@ -30,7 +31,7 @@ const Scenario& lookup(const std::string& name) {
 std::unique_ptr<std::ofstream> open_output(const std::string& path, const char* what) {
   if (path.empty()) return nullptr;
   auto out = std::make_unique<std::ofstream>(path, std::ios::binary | std::ios::trunc);
-  if (!*out) throw InputError(fmt::format("cannot write the {} file '{}'", what, path));
+  if (!*out) throw InputError(fmt::format("cannot write the {} file {}", what, quote_untrusted(path, 200)));
   return out;
 }
 
@@ -98,6 +99,8 @@ int run_check(const CheckArgs& a) {
                                                                       : kExitClean;
   if (junit) *junit << check::junit_xml(checks, seconds);
   if (json) *json << dump(check::check_json(checks, a.settings, seconds, exit_code)) << "\n";
+  if (junit) junit->close();  // a write error (a full disk) shows only once flushed
+  if (json) json->close();
   if ((junit && !*junit) || (json && !*json)) throw InputError("could not finish writing the report files");
   return exit_code;
 }
@@ -171,9 +174,11 @@ void add_native_options(CLI::App* cmd, std::uint64_t& runs, std::uint64_t& seed,
   cmd->add_option("--native-binary", binary, "Path of weft-native (default: next to weft)");
   cmd->add_option("--runs", runs, "Native runs of the scenario (default 20)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1000000}));
-  cmd->add_option("--seed", seed, "Seed of the native perturbation and of weft::choose");
+  cmd->add_option("--seed", seed, "Seed of the native perturbation and of weft::choose, 0 to 2^64-1")
+      ->check(decimal_u64());
   cmd->add_flag("--perturb", perturb, "Native: random yields and short sleeps at synchronization points");
   cmd->add_option("--timeout", timeout, "Native watchdog: seconds a run may take before it is a hang (default 10)")
+      ->check(finite_number())
       ->check(CLI::Range(0.1, 3600.0));
 }
 

@@ -17,6 +17,12 @@ struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Validators for numeric options, on the text before CLI11 converts it (CLI11 wraps "-1" to
+// 2^64 - 1 for unsigned options and saturates beyond, and accepts "nan" where a range is checked).
+// decimal_u64: decimal digits only, at most `max`. finite_number: a finite floating-point number.
+CLI::Validator decimal_u64(std::uint64_t max = UINT64_MAX);
+CLI::Validator finite_number();
+
 void add_list_command(CLI::App& app, int& exit_code);
 void add_explore_commands(CLI::App& app, int& exit_code);  // explore, replay
 void add_check_commands(CLI::App& app, int& exit_code);    // check, native

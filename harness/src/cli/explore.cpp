@@ -8,11 +8,16 @@
 
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "untrusted.hpp"
 #include "weft/scenario.hpp"
 
 namespace weft::cli {
 
 namespace {
+
+// pct's --depth bound: d - 1 priority change points are drawn per execution, and a depth beyond
+// the steps of an execution adds nothing (a billion exhausted memory).
+constexpr int kMaxPctDepth = 1000;
 
 struct ExploreArgs {
   std::string scenario;
@@ -39,7 +44,7 @@ struct ExploreArgs {
 
 const Scenario& lookup(const std::string& name) {
   const Scenario* s = find_scenario(name);
-  if (s == nullptr) throw InputError(fmt::format("unknown scenario '{}' (see 'weft list')", name));
+  if (s == nullptr) throw InputError(fmt::format("unknown scenario {} (see 'weft list')", quote_untrusted(name)));
   return *s;
 }
 
@@ -86,12 +91,13 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
                    "or pct (probabilistic: --depth); default: dpor, or dfs when a preemption bound, the fair "
                    "mode or the priority policy applies")
       ->check(CLI::IsMember({"dfs", "dpor", "random", "pct"}));
-  CLI::Option* depth = explore->add_option("--depth", a->depth, "pct: the bug depth d to target (default 3)");
+  CLI::Option* depth =
+      explore->add_option("--depth", a->depth, "pct: the bug depth d to target, 1 to 1000 (default 3)");
   explore->add_option("--preemption-bound", a->preemption_bound, "dfs: at most N preemptions per execution")
       ->check(CLI::Range(0, 1000));
   explore->add_option("--max-executions", a->max_executions, "Stop after N executions (random: default 1000)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62));
-  explore->add_option("--seed", a->seed, "random: seed of the run");
+  explore->add_option("--seed", a->seed, "random, pct: seed of the run, 0 to 2^64-1 (default 1)")->check(decimal_u64());
   explore->add_option("--max-steps", a->max_steps, "Step bound per execution (beyond it: step_bound finding)")
       ->check(CLI::Range(1u, 100000000u));
   explore->add_option("--set", a->sets, "Override a scenario parameter, NAME=VALUE (repeatable)");
@@ -128,7 +134,9 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
       throw InputError("--starvation-bound applies to the fair mode: add --fair");
     }
     if (depth->count() > 0 && a->strategy != "pct") throw InputError("--depth applies to --strategy pct");
-    if (a->depth < 1) throw InputError(fmt::format("--depth must be at least 1 (got {})", a->depth));
+    if (a->depth < 1 || a->depth > kMaxPctDepth) {
+      throw InputError(fmt::format("--depth must be at least 1 and at most {} (got {})", kMaxPctDepth, a->depth));
+    }
     Params params = s.default_params();
     for (const std::string& set : a->sets) {
       const std::string err = params.set(set);

@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "untrusted.hpp"
 #include "weft/scenario.hpp"
 
 namespace weft::cli {
@@ -25,7 +26,7 @@ void add_list_command(CLI::App& app, int& exit_code) {
     if (!family->empty()) {
       bool known = false;
       for (const Scenario* s : scenarios()) known = known || s->family() == *family;
-      if (!known) throw InputError(fmt::format("unknown family '{}' (see 'weft list')", *family));
+      if (!known) throw InputError(fmt::format("unknown family {} (see 'weft list')", quote_untrusted(*family)));
     }
     nlohmann::json all = nlohmann::json::array();
     std::string text;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "untrusted.hpp"
 
 namespace weft::cli {
 
@@ -48,8 +49,8 @@ void apply_priority_options(const Scenario& s, const std::string& policy, int cp
     }
     const std::optional<std::int64_t> ns = parse_duration(max_blocking);
     if (!ns) {
-      throw InputError(fmt::format("--max-blocking: '{}' is not a duration (a number with ns, us, ms or s, e.g. 2ms)",
-                                   max_blocking));
+      throw InputError(fmt::format("--max-blocking: {} is not a duration (a number with ns, us, ms or s, e.g. 2ms)",
+                                   quote_untrusted(max_blocking)));
     }
     o.max_blocking = std::chrono::nanoseconds(*ns);
   }

@@ -82,6 +82,7 @@ nlohmann::json result_json(const Scenario& scenario, const Params& params, const
                          {"steps", b.steps},      {"thread", b.high},             {"holder", b.low},
                          {"mutex", b.mutex},      {"execution", b.execution},     {"schedule", b.schedule}};
   }
+  j["version"] = WEFT_VERSION;  // weft's version (CMake's project(VERSION))
   return j;
 }
 

@@ -149,6 +149,7 @@ void Execution::add_worker() {
 
 void Execution::worker_entry(Transfer from) {
   Execution* self = static_cast<Execution*>(from.data);
+  fiber_entered(self->switched_from_ < 0 ? &self->root_stack_ : nullptr);
   self->ctxs_[self->switched_from_ + 1] = from.fctx;
   self->worker_loop(self->current_);
 }

@@ -334,6 +334,7 @@ class Execution {
   const ThreadBody* spawn_body_ = nullptr;             // the body of the thread being created, until it starts
   int current_ = -1;
   int switched_from_ = -1;
+  StackBounds root_stack_;  // the runner's stack, for the sanitizer's fiber annotations (fiber.hpp)
   EhState root_eh_;  // exception state of the runner's own stack while threads run
   // How many saved exception states (root_eh_, threads_[*].eh) are in flight; the state of the
   // fiber that runs lives in *eh_ and its saved copy is empty.

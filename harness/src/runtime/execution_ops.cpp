@@ -29,8 +29,10 @@ void Execution::switch_to(int tid) {
   swap_eh(self, tid);
   current_ = tid;
   switched_from_ = self;
+  const FiberSwitch sanitizer_switch(tid >= 0 ? stack_bounds(stacks_[tid]) : root_stack_);
   const Transfer from = jump_fcontext(ctxs_[tid + 1], this);
   // Resumed: whoever switched to us set current_ = self and switched_from_ = themselves.
+  sanitizer_switch.resumed(switched_from_ < 0 ? &root_stack_ : nullptr);
   ctxs_[switched_from_ + 1] = from.fctx;
 }
 

@@ -6,6 +6,20 @@
 #include <cstddef>
 #include <vector>
 
+// WEFT_ASAN_FIBERS: AddressSanitizer is on (-DWEFT_SANITIZE=address,...), and every stack switch
+// is announced to it; otherwise the helpers below compile to nothing.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WEFT_ASAN_FIBERS 1
+#endif
+#endif
+#if !defined(WEFT_ASAN_FIBERS) && defined(__SANITIZE_ADDRESS__)
+#define WEFT_ASAN_FIBERS 1
+#endif
+#if defined(WEFT_ASAN_FIBERS)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 namespace weft::detail {
 
 // A suspended execution context: valid until it is jumped to once (jump_fcontext consumes it;
@@ -25,6 +39,8 @@ class StackPool {
   StackPool& operator=(const StackPool&) = delete;
 
   boost::context::stack_context allocate();
+  // Under AddressSanitizer, also clears the stack's shadow (a suspended fiber's frames leave
+  // poisoned redzones behind that the stack's next user must not inherit).
   void deallocate(boost::context::stack_context& sctx) noexcept;
   std::size_t stack_size() const { return size_; }
 
@@ -33,5 +49,51 @@ class StackPool {
   std::vector<void*> free_;      // stack tops ready for reuse
   std::vector<void*> mappings_;  // every mapping, for release
 };
+
+// The memory a context runs on, for the sanitizer's fiber annotations: lowest address and size.
+// An empty one (the root, before its bounds are known) means "the OS thread's own stack".
+struct StackBounds {
+  const void* bottom = nullptr;
+  std::size_t size = 0;
+};
+
+inline StackBounds stack_bounds(const boost::context::stack_context& sctx) {
+  return {static_cast<const char*>(sctx.sp) - sctx.size, sctx.size};
+}
+
+// Announces one stack switch to AddressSanitizer (no-op without it). Usage, around every
+// jump_fcontext:
+//   const FiberSwitch sw(bounds_of_target);   // immediately before the jump
+//   jump_fcontext(...);
+//   sw.resumed(&slot_or_null);                // first thing once this context runs again
+// resumed() (and fiber_entered(), a fresh fiber's first statement) stores the bounds of the stack
+// that switched here into *from when `from` is non-null: that is how the root's bounds are
+// learned. Contract: a context never switches to itself; no switch between start and finish.
+class FiberSwitch {
+ public:
+#if defined(WEFT_ASAN_FIBERS)
+  explicit FiberSwitch(StackBounds to) { __sanitizer_start_switch_fiber(&fake_stack_, to.bottom, to.size); }
+  void resumed(StackBounds* from) const { finish(fake_stack_, from); }
+  static void finish(void* fake_stack, StackBounds* from) {
+    const void* bottom = nullptr;
+    std::size_t size = 0;
+    __sanitizer_finish_switch_fiber(fake_stack, &bottom, &size);
+    if (from != nullptr) *from = {bottom, size};
+  }
+
+ private:
+  void* fake_stack_ = nullptr;  // this context's fake stack (detect_stack_use_after_return)
+#else
+  explicit FiberSwitch(StackBounds) {}
+  void resumed(StackBounds*) const {}
+#endif
+};
+
+// A fresh fiber's first statement: completes the switch that started it (see FiberSwitch).
+inline void fiber_entered([[maybe_unused]] StackBounds* from) {
+#if defined(WEFT_ASAN_FIBERS)
+  FiberSwitch::finish(nullptr, from);
+#endif
+}
 
 }  // namespace weft::detail
