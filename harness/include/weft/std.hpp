@@ -39,20 +39,56 @@
 #include "weft/sync.hpp"
 
 namespace weft::sync {
+using ::weft::adopt_lock;
+using ::weft::adopt_lock_t;
 using ::weft::atomic;
+using ::weft::atomic_flag;
+using ::weft::atomic_signal_fence;
+using ::weft::atomic_thread_fence;
+using ::weft::barrier;
 using ::weft::binary_semaphore;
+using ::weft::call_once;
 using ::weft::condition_variable;
+using ::weft::condition_variable_any;
 using ::weft::counting_semaphore;
+using ::weft::defer_lock;
+using ::weft::defer_lock_t;
+using ::weft::jthread;
+using ::weft::latch;
+using ::weft::lock;
 using ::weft::lock_guard;
 using ::weft::mutex;
+using ::weft::nostopstate;
+using ::weft::once_flag;
+using ::weft::recursive_mutex;
+using ::weft::recursive_timed_mutex;
 using ::weft::scoped_lock;
+using ::weft::shared_lock;
+using ::weft::shared_mutex;
+using ::weft::shared_timed_mutex;
+using ::weft::stop_callback;
+using ::weft::stop_source;
+using ::weft::stop_token;
 using ::weft::thread;
+using ::weft::timed_mutex;
+using ::weft::try_lock;
+using ::weft::try_to_lock;
+using ::weft::try_to_lock_t;
 using ::weft::unique_lock;
 using ::weft::var;
+using std::cv_status;
+using std::memory_order;
+using std::memory_order_acq_rel;
+using std::memory_order_acquire;
+using std::memory_order_consume;
+using std::memory_order_relaxed;
+using std::memory_order_release;
+using std::memory_order_seq_cst;
 namespace this_thread {
+using ::weft::this_thread::get_id;
 using ::weft::this_thread::sleep_for;
 using ::weft::this_thread::sleep_until;
-inline void yield(::weft::SourceLoc loc = ::weft::SourceLoc::current()) { ::weft::yield(loc); }
+using ::weft::this_thread::yield;
 }  // namespace this_thread
 }  // namespace weft::sync
 
