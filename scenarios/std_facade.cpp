@@ -14,8 +14,10 @@ using weft::FindingKind;
 
 const std::vector<weft::ParamSpec> kParams = {};
 
-// Two readers under shared_lock and one writer under unique_lock: readers never see the writer
-// inside, and the var they read is written only under the exclusive lock.
+// A reader under shared_lock and a writer under unique_lock: the reader never sees the writer
+// inside, and the var it reads is written only under the exclusive lock. (One reader: with two,
+// spurious wake-ups of the internal condition variable make the exhaustive model search too long
+// for the catalog; tests/model/facade_types_test.cpp covers two overlapping readers.)
 void readers_writer(const weft::Params&) {
   sync::shared_mutex rw;
   sync::atomic<int> writing = 0;
@@ -26,7 +28,6 @@ void readers_writer(const weft::Params&) {
     (void)data.load();
   };
   sync::thread r1(reader);
-  sync::thread r2(reader);
   {
     sync::unique_lock<sync::shared_mutex> g(rw);
     writing = 1;
@@ -34,7 +35,6 @@ void readers_writer(const weft::Params&) {
     writing = 0;
   }
   r1.join();
-  r2.join();
 }
 
 // Lazy initialization through call_once from two threads: the initializer runs once and both
@@ -103,7 +103,7 @@ void static_mutex(const weft::Params&) {
 
 WEFT_REGISTER_SCENARIO({
     .name = "std-facade/readers-writer",
-    .description = "shared_mutex: two readers under shared_lock, a writer under unique_lock (correct)",
+    .description = "shared_mutex: a reader under shared_lock, a writer under unique_lock (correct)",
     .params = kParams,
     .body = &readers_writer,
 });
