@@ -30,6 +30,13 @@ std::string demangle(const char* name) {
   return out;
 }
 
+// Epochs are unique across every Execution of the process, so that an object of static storage
+// registered by one exploration is never taken for an object of another's (see ObjectSlot).
+std::uint32_t next_epoch() {
+  static std::atomic<std::uint32_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 }  // namespace
 
 Execution::Execution(const Options& options, StackPool& pool)
@@ -74,7 +81,7 @@ void Execution::reset() {
   current_ = -1;
   switched_from_ = -1;
   policy_->reset();
-  ++epoch_;
+  epoch_ = next_epoch();
   reset_abandoned();
 }
 

@@ -207,15 +207,34 @@ void Execution::register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc dec
 bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
   if (slot.epoch == epoch_ && slot.id >= 0) [[likely]]
     return true;
-  return foreign_slot(loc);
+  return foreign_slot(const_cast<ObjectSlot&>(slot), loc);
 }
 
-bool Execution::foreign_slot(SourceLoc loc) {
-  if (!aborting_) {
-    fail_misuse("a sync object created outside this execution is used in it (create objects inside the explored body)",
-                loc);
+// An object of static storage (or constructed outside the body): restore its construction-time
+// state and register it in this execution, or report that its state leaked (see ObjectSlot).
+bool Execution::foreign_slot(ObjectSlot& slot, SourceLoc loc) {
+  if (aborting_) return false;
+  if ((slot.flags & kSlotNoRestore) != 0 && (slot.flags & kSlotDirty) != 0) {
+    // Reported without aborting: the execution keeps its schedule (an abort here would read as a
+    // nondeterministic body to the DFS replay) and the finding stops the exploration after it.
+    Finding& f = add_finding(FindingKind::kApiMisuse,
+                             fmt::format("{} {} (static storage or created outside the explored body) was modified "
+                                         "in an earlier execution and its value type cannot be restored (not "
+                                         "copy-constructible): its state leaks across executions; create it inside "
+                                         "the explored body",
+                                         object_kind_name(slot.kind), format_location(slot.declared)),
+                             loc);
+    f.operation = "misuse";
+    slot.flags &= static_cast<std::uint8_t>(~kSlotDirty);
   }
-  return false;
+  if (slot.kind == ObjectKind::kMutex) reinterpret_cast<MutexState&>(slot).owner = -1;
+  if (slot.kind == ObjectKind::kSemaphore) {
+    SemaphoreState& s = reinterpret_cast<SemaphoreState&>(slot);
+    s.count = s.initial;
+  }
+  if (slot.restore != nullptr) slot.restore(slot.restore_arg);
+  register_object(slot, slot.kind, slot.declared);
+  return true;
 }
 
 [[gnu::always_inline]] inline Event& Execution::access(OpKind op, ObjectSlot& slot, ObjectKind kind,
@@ -480,6 +499,8 @@ Execution& exec() {
 }  // namespace
 
 void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared) {
+  slot.kind = kind;
+  slot.declared = declared;
   if (tl_execution != nullptr) tl_execution->register_object(slot, kind, declared);
 }
 Event& access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc) {
