@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     weft::Params params = s->default_params();
     params.set("threads", p.threads);
     params.set("iterations", p.iterations);
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kDfs;
     o.trace = false;
     std::vector<double> seconds;

@@ -263,7 +263,7 @@ TEST(DataRace, RelaxedPublicationIsFoundReleaseAcquireIsClean) {
 TEST(DataRace, CounterRacyReportsTheRaceInItsFirstExecution) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  const weft::Result r = weft::explore_scenario(*s, s->default_params(), weft::Options{});
+  const weft::Result r = weft::explore_scenario(*s, s->default_params(), weft::Options{.strategy = weft::StrategyKind::kDfs});
   const auto found = weft::test::all_of(r, FindingKind::kDataRace);
   ASSERT_EQ(found.size(), 2u) << weft::test::describe(r);  // read/write and write/write
   const int line = weft::test::line_of(found[0]->location.file, "counter.store(counter.load() + 1)");
@@ -300,7 +300,7 @@ TEST(DataRace, CounterRacyReportsTheRaceInItsFirstExecution) {
 TEST(DataRace, DistinctRacesOncePerExplorationEvenWhenKeepingGoing) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.stop_on_first = false;
   const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
   EXPECT_TRUE(r.complete);
@@ -312,7 +312,7 @@ TEST(DataRace, CorrectCountersHaveNoRace) {
   for (const char* name : {"counter/mutex", "counter/atomic", "counter/lost-update"}) {
     const weft::Scenario* s = weft::find_scenario(name);
     ASSERT_NE(s, nullptr);
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.stop_on_first = false;
     const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
     EXPECT_EQ(weft::test::find_kind(r, FindingKind::kDataRace), nullptr) << name << ": " << weft::test::describe(r);

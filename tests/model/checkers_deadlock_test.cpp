@@ -63,7 +63,7 @@ TEST(Deadlock, OppositeLockOrdersNameTheCycleAndWhatEachHolds) {
 // t1 holds m1 and waits on the condition variable (releasing m2); t2, which would notify it,
 // first needs m1.
 TEST(Deadlock, ConditionVariableWaitInTheCycle) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.spurious_wakeups = false;
   const weft::Result r = weft::explore(
       [] {
@@ -127,7 +127,7 @@ TEST(Deadlock, JoinInTheCycle) {
 
 // A lost wake-up: the only thread that could notify is the one joining the waiter.
 TEST(Deadlock, LostWakeupThroughAJoin) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.spurious_wakeups = false;
   const weft::Result r = weft::explore(
       [] {

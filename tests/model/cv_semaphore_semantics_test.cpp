@@ -42,7 +42,7 @@ bool any_detail_has(const weft::Finding& f, std::string_view a, std::string_view
 }
 
 weft::Options no_spurious() {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.spurious_wakeups = false;
   return o;
 }
@@ -121,7 +121,7 @@ void reacquire_body(bool waiter_drops_lock) {
 }
 
 TEST(CvSemantics, WaitReacquiresTheMutexBeforeReturning) {
-  weft::Options o;  // spurious wake-ups on: a spurious return re-acquires too
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};  // spurious wake-ups on: a spurious return re-acquires too
   const weft::Result r = weft::explore([] { reacquire_body(false); }, o);
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.ok()) << describe(r);
@@ -169,7 +169,7 @@ TEST(CvSemantics, WithoutSpuriousWakeupsAProgramRelyingOnThemIsClean) {
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.ok()) << describe(r);
   // max_spurious 0 with the switch on is the same model.
-  weft::Options zero;
+  weft::Options zero{.strategy = weft::StrategyKind::kDfs};
   zero.max_spurious = 0;
   const weft::Result r0 = weft::explore(relies_on_no_spurious_wakeup, zero);
   EXPECT_TRUE(r0.complete);
@@ -206,7 +206,7 @@ TEST(CvSemantics, SpuriousWakeupIsInjectedByDefaultAndShownInTheTrace) {
 // the returns that found nothing to do; over the whole search the largest count is the bound.
 int most_spurious_returns(std::uint32_t bound) {
   int most = 0;
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.max_spurious = bound;
   const weft::Result r = weft::explore(
       [&most] {

@@ -41,7 +41,7 @@ struct Explored {
 
 Explored explore(const Program& p, weft::StrategyKind strategy, std::uint64_t budget) {
   Explored e;
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = strategy;
   o.stop_on_first = false;
   o.trace = false;

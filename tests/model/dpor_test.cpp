@@ -17,7 +17,7 @@ using weft::FindingKind;
 using weft::StrategyKind;
 
 weft::Options with(StrategyKind strategy) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = strategy;
   return o;
 }

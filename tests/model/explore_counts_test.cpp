@@ -35,7 +35,7 @@ weft::Result explore_counter(std::string_view name, int threads, int iterations)
   weft::Params p = s->default_params();
   EXPECT_EQ(p.set("threads", threads), "");
   EXPECT_EQ(p.set("iterations", iterations), "");
-  return weft::explore_scenario(*s, p, weft::Options{});
+  return weft::explore_scenario(*s, p, weft::Options{.strategy = weft::StrategyKind::kDfs});
 }
 
 // How weft counts. The visible operations are the scheduling points. The main thread
@@ -124,7 +124,7 @@ TEST(ExploreCounts, ChooseIsExploredExhaustively) {
 TEST(ExploreCounts, PreemptionBoundIsReportedAsBound) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.preemption_bound = 0;
   const weft::Result zero = weft::explore_scenario(*s, s->default_params(), o);
   EXPECT_FALSE(zero.complete);
@@ -139,7 +139,7 @@ TEST(ExploreCounts, PreemptionBoundIsReportedAsBound) {
 TEST(ExploreCounts, MaxExecutionsIsReportedAsBound) {
   const weft::Scenario* s = weft::find_scenario("counter/mutex");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.max_executions = 10;
   const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
   EXPECT_EQ(r.executions, 10u);
@@ -152,7 +152,7 @@ TEST(ExploreCounts, RecordedCatalogCountsHold) {
   int checked = 0;
   for (const weft::Scenario* s : weft::scenarios()) {
     if (s->dfs_executions == 0) continue;
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kDfs;
     o.preemption_bound = s->explore.preemption_bound;
     o.policy = s->explore.policy;  // priority scenarios count under the priority policy

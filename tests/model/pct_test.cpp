@@ -51,7 +51,7 @@ Rate measure(void (*body)(), int depth, int seeds, int per_run) {
   Rate rate;
   rate.n = 3;
   for (int seed = 1; seed <= seeds; ++seed) {
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kPct;
     o.pct_depth = depth;
     o.seed = static_cast<std::uint64_t>(seed);
@@ -109,7 +109,7 @@ TEST(Pct, DepthOneHitRateMeetsTheBound) {
 TEST(Pct, SeededAndReplayable) {
   const weft::Scenario* s = weft::find_scenario("counter/lost-update");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kPct;
   o.seed = 42;
   const weft::Result a = weft::explore_scenario(*s, s->default_params(), o);
@@ -128,10 +128,10 @@ TEST(Pct, SeededAndReplayable) {
 
 // PCT is a bounded search: never complete, 1000 executions by default.
 TEST(Pct, IsNeverComplete) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kPct;
   const weft::Result r = weft::explore([] { depth_one(); }, [] {
-    weft::Options x;
+    weft::Options x{.strategy = weft::StrategyKind::kDfs};
     x.strategy = weft::StrategyKind::kPct;
     x.stop_on_first = false;
     x.trace = false;

@@ -18,7 +18,7 @@ using weft::FindingKind;
 using weft::test::describe;
 
 weft::Options priority_options(int cpus = 1) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.policy = weft::SchedPolicy::kPriority;
   o.cpus = cpus;
   return o;

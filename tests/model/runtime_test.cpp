@@ -49,7 +49,7 @@ class BuggyCounter : public ::testing::TestWithParam<BuggyCase> {};
 TEST_P(BuggyCounter, FoundByDfsAtTheEndCheck) {
   const weft::Scenario* s = weft::find_scenario(GetParam().name);
   ASSERT_NE(s, nullptr);
-  const weft::Result r = weft::explore_scenario(*s, s->default_params(), weft::Options{});
+  const weft::Result r = weft::explore_scenario(*s, s->default_params(), weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kAssertionFailure);
   ASSERT_NE(f, nullptr) << GetParam().name;
   EXPECT_EQ(f->threads, std::vector<int>{0});  // the main thread's end check
@@ -65,7 +65,7 @@ TEST_P(BuggyCounter, FoundByDfsAtTheEndCheck) {
 TEST_P(BuggyCounter, FoundByRandom) {
   const weft::Scenario* s = weft::find_scenario(GetParam().name);
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.seed = 42;
   o.max_executions = 2000;
@@ -79,7 +79,7 @@ TEST_P(BuggyCounter, ReplayRoundTrip) {
   const weft::Scenario* s = weft::find_scenario(GetParam().name);
   ASSERT_NE(s, nullptr);
   for (const weft::StrategyKind strategy : {weft::StrategyKind::kDfs, weft::StrategyKind::kRandom}) {
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = strategy;
     o.seed = 7;
     const weft::Result found = weft::explore_scenario(*s, s->default_params(), o);
@@ -111,7 +111,7 @@ TEST(CorrectCounter, CompleteAndClean) {
   for (const char* name : {"counter/atomic", "counter/mutex"}) {
     const weft::Scenario* s = weft::find_scenario(name);
     ASSERT_NE(s, nullptr);
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kDfs;
     const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
     EXPECT_TRUE(r.complete) << name;
@@ -171,7 +171,7 @@ TEST(RuntimeFindings, UncaughtExceptionIsAFindingNotACrash) {
 }
 
 TEST(RuntimeFindings, StepBoundOnUnboundedSpin) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.max_steps = 200;
   const weft::Result r = weft::explore(
       [] {
@@ -221,7 +221,7 @@ TEST(RuntimeFindings, OperationOutsideExploreThrowsLogicError) {
 TEST(Runtime, SameScheduleSameExecutionByteForByte) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.seed = 3;
   const weft::Result a = weft::explore_scenario(*s, s->default_params(), o);
@@ -235,7 +235,7 @@ TEST(Runtime, SameScheduleSameExecutionByteForByte) {
 
 TEST(Runtime, TwentyThreadsRun) {
   constexpr int kThreads = 20;
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.max_executions = 200;
   const weft::Result r = weft::explore(
@@ -273,7 +273,7 @@ TEST(Runtime, MemoryStaysFlatOverManyExecutions) {
     }
     for (auto& t : ts) t.join();
   };
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.max_executions = 20000;
   weft::explore(body, o);

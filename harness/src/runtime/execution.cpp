@@ -41,7 +41,8 @@ std::string thread_name(int tid) { return tid < 0 ? std::string("root") : fmt::f
 Execution::Execution(const Options& options, StackPool& pool)
     : options_(options), pool_(pool), prio_on_(options.policy == SchedPolicy::kPriority) {
   prio_.used = prio_on_;
-  slow_path_steps_ = prio_on_ ? 0 : options.max_steps;
+  steady_slow_path_steps_ = prio_on_ ? 0 : options.max_steps;
+  slow_path_steps_ = steady_slow_path_steps_;
   threads_.reserve(32);
   ctxs_.reserve(33);
   ctxs_.push_back(nullptr);  // the root's slot
@@ -60,6 +61,10 @@ Execution::~Execution() {
 }
 
 void Execution::reset() {
+  break_pending_ = options_.break_step != 0;  // WEFT_BREAK_STEP: once per execution
+  if (break_pending_) {
+    slow_path_steps_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(steady_slow_path_steps_, options_.break_step));
+  }
   threads_.clear();
   events_.clear();
   objects_.clear();
@@ -364,13 +369,20 @@ void Execution::schedule() {
     after_resume();
     return;
   }
-  if (events_.size() >= slow_path_steps_) [[unlikely]] {  // the step bound, or the priority policy
+  if (events_.size() >= slow_path_steps_) [[unlikely]] {  // the step bound, the priority policy, a break
+    if (break_pending_ && events_.size() >= options_.break_step) {
+      break_pending_ = false;
+      slow_path_steps_ = steady_slow_path_steps_;
+      weft_break_here(events_.size(), self);
+    }
     if (events_.size() >= options_.max_steps) {
       fail_step_bound();
       return;
     }
-    prio_schedule(self);
-    return;
+    if (prio_on_) {
+      prio_schedule(self);
+      return;
+    }
   }
   if (mask_path_) [[likely]] {
     const int next = pick_from_mask(runnable_mask(), self, t.pending == OpKind::kYield);
@@ -948,3 +960,7 @@ void report_misuse(const char* what, SourceLoc loc) noexcept {
 int current_thread() { return exec().current_thread(); }
 
 }  // namespace weft::detail
+
+extern "C" [[gnu::noinline, gnu::used]] void weft_break_here(unsigned long long step, int thread) {
+  asm volatile("" : : "r"(step), "r"(thread) : "memory");  // kept, not inlined: a breakpoint site
+}

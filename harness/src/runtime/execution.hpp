@@ -363,8 +363,11 @@ class Execution {
   FairScheduler fair_;
   const bool prio_on_;  // options_.policy == SchedPolicy::kPriority
   // schedule() leaves its fast path from this many events on: options_.max_steps, or 0 under the
-  // priority policy (one comparison serves both).
+  // priority policy, or options_.break_step until weft_break_here was called (one comparison
+  // serves all three).
   std::uint32_t slow_path_steps_ = 0;
+  std::uint32_t steady_slow_path_steps_ = 0;  // slow_path_steps_ once the break step is behind
+  bool break_pending_ = false;                // options_.break_step not reached yet this execution
   PriorityState prio_;
 };
 
