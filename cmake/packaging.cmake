@@ -3,7 +3,7 @@
 include(CMakePackageConfigHelpers)
 
 set(WEFT_CMAKE_DIR "${CMAKE_INSTALL_LIBDIR}/cmake/weft")
-set(WEFT_EXPORTED weft_core weft_checkers weft_model weft_weft)
+set(WEFT_EXPORTED weft_headers weft_core weft_checkers weft_model weft_weft)
 if(TARGET weft_gtest)
   list(APPEND WEFT_EXPORTED weft_gtest)
   set(WEFT_HAS_GTEST ON)

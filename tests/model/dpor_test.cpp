@@ -260,7 +260,7 @@ TEST(DporFindings, BlockedAcquireIsReorderedBeforeTheTryAcquire) {
       o);
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.has(FindingKind::kDeadlock));  // try_acquire first: b waits forever
-  EXPECT_EQ(outcomes, std::set<int>{0});        // acquire first: the try fails, both finish
+  EXPECT_EQ(outcomes, std::set<int>{0});       // acquire first: the try fails, both finish
 }
 
 // --- limits -------------------------------------------------------------------------------

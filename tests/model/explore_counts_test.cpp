@@ -75,8 +75,8 @@ TEST(ExploreCounts, AtomicCounterTwoByOneIsFive) {
 // Three threads x one fetch_add: main S2 < S3 < J1 < J2 < J3; a < J1; S2 < b < J2; S3 < c < J3.
 TEST(ExploreCounts, AtomicCounterThreeByOneMatchesOracle) {
   enum { S2, S3, J1, J2, J3, A, B, C, kOps };
-  const std::uint64_t oracle = linear_extensions(
-      kOps, {{S2, S3}, {S3, J1}, {J1, J2}, {J2, J3}, {A, J1}, {S2, B}, {B, J2}, {S3, C}, {C, J3}});
+  const std::uint64_t oracle =
+      linear_extensions(kOps, {{S2, S3}, {S3, J1}, {J1, J2}, {J2, J3}, {A, J1}, {S2, B}, {B, J2}, {S3, C}, {C, J3}});
   const weft::Result r = explore_counter("counter/atomic", 3, 1);
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(r.executions, oracle);
@@ -84,19 +84,21 @@ TEST(ExploreCounts, AtomicCounterThreeByOneMatchesOracle) {
 
 // The same count through the user-facing API, with the body written inline.
 TEST(ExploreCounts, RawBodyMatchesOracle) {
-  const weft::Result r = weft::explore([] {
-    weft::atomic<int> x(0);
-    weft::thread t1([&] {
-      x.fetch_add(1);
-      x.fetch_add(1);
-    });
-    weft::thread t2([&] {
-      x.fetch_add(1);
-      x.fetch_add(1);
-    });
-    t1.join();
-    t2.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::atomic<int> x(0);
+        weft::thread t1([&] {
+          x.fetch_add(1);
+          x.fetch_add(1);
+        });
+        weft::thread t2([&] {
+          x.fetch_add(1);
+          x.fetch_add(1);
+        });
+        t1.join();
+        t2.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   enum { S2, J1, J2, A1, A2, B1, B2, kOps };
   const std::uint64_t oracle =
       linear_extensions(kOps, {{S2, J1}, {J1, J2}, {A1, A2}, {A2, J1}, {S2, B1}, {B1, B2}, {B2, J2}});
@@ -107,11 +109,13 @@ TEST(ExploreCounts, RawBodyMatchesOracle) {
 // weft::choose(n) is a data choice: DFS explores every value.
 TEST(ExploreCounts, ChooseIsExploredExhaustively) {
   std::vector<std::uint32_t> seen;
-  const weft::Result r = weft::explore([&] {
-    const std::uint32_t a = weft::choose(3);
-    const std::uint32_t b = weft::choose(2);
-    seen.push_back(a * 10 + b);
-  });
+  const weft::Result r = weft::explore(
+      [&] {
+        const std::uint32_t a = weft::choose(3);
+        const std::uint32_t b = weft::choose(2);
+        seen.push_back(a * 10 + b);
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(r.executions, 6u);
   std::sort(seen.begin(), seen.end());

@@ -1,4 +1,5 @@
-// PCT (--strategy pct): the per-execution guarantee 1/(n k^(d-1)) measured on depth-1 and depth-2 bugs; seeds and tokens.
+// PCT (--strategy pct): the per-execution guarantee 1/(n k^(d-1)) measured on depth-1 and depth-2 bugs; seeds and
+// tokens.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -100,8 +101,7 @@ TEST(Pct, DepthOneHitRateMeetsTheBound) {
   const Rate r = measure(&depth_one, 1, 200, 20);
   const double rate = static_cast<double>(r.hits) / static_cast<double>(r.samples);
   std::printf("pct d=1 on a depth-1 bug: %llu / %llu executions = %.4f; bound 1/n = %.4f\n",
-              static_cast<unsigned long long>(r.hits), static_cast<unsigned long long>(r.samples), rate,
-              bound(r, 1));
+              static_cast<unsigned long long>(r.hits), static_cast<unsigned long long>(r.samples), rate, bound(r, 1));
   EXPECT_GE(rate, bound(r, 1));
 }
 
@@ -130,13 +130,14 @@ TEST(Pct, SeededAndReplayable) {
 TEST(Pct, IsNeverComplete) {
   weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kPct;
-  const weft::Result r = weft::explore([] { depth_one(); }, [] {
-    weft::Options x{.strategy = weft::StrategyKind::kDfs};
-    x.strategy = weft::StrategyKind::kPct;
-    x.stop_on_first = false;
-    x.trace = false;
-    return x;
-  }());
+  const weft::Result r = weft::explore([] { depth_one(); },
+                                       [] {
+                                         weft::Options x{.strategy = weft::StrategyKind::kDfs};
+                                         x.strategy = weft::StrategyKind::kPct;
+                                         x.stop_on_first = false;
+                                         x.trace = false;
+                                         return x;
+                                       }());
   EXPECT_FALSE(r.complete);
   EXPECT_EQ(r.executions, 1000u);
   EXPECT_EQ(r.bounded_by, "max_executions=1000");

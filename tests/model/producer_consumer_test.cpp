@@ -51,7 +51,8 @@ weft::Params params(const weft::Scenario& s, const std::vector<std::string>& set
   return p;
 }
 
-weft::Result explore(std::string_view variant, const std::vector<std::string>& sets = {}, weft::Options options = {.strategy = weft::StrategyKind::kDfs}) {
+weft::Result explore(std::string_view variant, const std::vector<std::string>& sets = {},
+                     weft::Options options = {.strategy = weft::StrategyKind::kDfs}) {
   const weft::Scenario& s = scenario(variant);
   return weft::explore_scenario(s, params(s, sets), options);
 }

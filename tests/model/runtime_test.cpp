@@ -1,10 +1,10 @@
 // The model runtime: findings it raises itself, replay round-trips, determinism, scale, memory.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 #include "weft/explore.hpp"
 #include "weft/scenario.hpp"
@@ -49,7 +49,8 @@ class BuggyCounter : public ::testing::TestWithParam<BuggyCase> {};
 TEST_P(BuggyCounter, FoundByDfsAtTheEndCheck) {
   const weft::Scenario* s = weft::find_scenario(GetParam().name);
   ASSERT_NE(s, nullptr);
-  const weft::Result r = weft::explore_scenario(*s, s->default_params(), weft::Options{.strategy = weft::StrategyKind::kDfs});
+  const weft::Result r =
+      weft::explore_scenario(*s, s->default_params(), weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kAssertionFailure);
   ASSERT_NE(f, nullptr) << GetParam().name;
   EXPECT_EQ(f->threads, std::vector<int>{0});  // the main thread's end check
@@ -122,24 +123,26 @@ TEST(CorrectCounter, CompleteAndClean) {
 // --- findings the runtime raises ------------------------------------------------------------
 
 TEST(RuntimeFindings, DeadlockListsEachBlockedThreadAndHolder) {
-  const weft::Result r = weft::explore([] {
-    weft::mutex a;
-    weft::mutex b;
-    weft::thread t1([&] {
-      a.lock();
-      b.lock();  // t1-waits-b
-      b.unlock();
-      a.unlock();
-    });
-    weft::thread t2([&] {
-      b.lock();
-      a.lock();  // t2-waits-a
-      a.unlock();
-      b.unlock();
-    });
-    t1.join();
-    t2.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::mutex a;
+        weft::mutex b;
+        weft::thread t1([&] {
+          a.lock();
+          b.lock();  // t1-waits-b
+          b.unlock();
+          a.unlock();
+        });
+        weft::thread t2([&] {
+          b.lock();
+          a.lock();  // t2-waits-a
+          a.unlock();
+          b.unlock();
+        });
+        t1.join();
+        t2.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kDeadlock);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->threads, (std::vector<int>{0, 1, 2}));
@@ -156,14 +159,16 @@ TEST(RuntimeFindings, DeadlockListsEachBlockedThreadAndHolder) {
 }
 
 TEST(RuntimeFindings, UncaughtExceptionIsAFindingNotACrash) {
-  const weft::Result r = weft::explore([] {
-    weft::atomic<int> x(0);
-    weft::thread t([&] {
-      x.store(1);
-      throw std::runtime_error("boom in worker");
-    });
-    t.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::atomic<int> x(0);
+        weft::thread t([&] {
+          x.store(1);
+          throw std::runtime_error("boom in worker");
+        });
+        t.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kUncaughtException);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->threads, std::vector<int>{1});
@@ -191,10 +196,12 @@ TEST(RuntimeFindings, StepBoundOnUnboundedSpin) {
 }
 
 TEST(RuntimeFindings, UnlockOfUnownedMutexIsMisuse) {
-  const weft::Result r = weft::explore([] {
-    weft::mutex m;
-    m.unlock();  // misuse-line
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::mutex m;
+        m.unlock();  // misuse-line
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kApiMisuse);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->location.line, line_of(__FILE__, "m.unlock();  // misuse-line"));
@@ -204,7 +211,8 @@ TEST(RuntimeFindings, UnlockOfUnownedMutexIsMisuse) {
 // A mutex constructed outside any execution cannot be used inside one.
 TEST(RuntimeFindings, ObjectFromOutsideTheBodyIsMisuse) {
   weft::mutex outside;
-  const weft::Result r = weft::explore([&] { outside.lock(); });  // outside-line
+  const weft::Result r =
+      weft::explore([&] { outside.lock(); }, weft::Options{.strategy = weft::StrategyKind::kDfs});  // outside-line
   const weft::Finding* f = first_of(r, FindingKind::kApiMisuse);
   ASSERT_NE(f, nullptr);
   EXPECT_NE(f->message.find("created outside this execution"), std::string::npos) << f->message;
@@ -300,7 +308,7 @@ TEST(Runtime, ReplayReportsDivergenceOfNondeterministicBody) {
     t.join();
     WEFT_ASSERT(x.load() == 0);
   };
-  const weft::Result first = weft::explore(body);
+  const weft::Result first = weft::explore(body, weft::Options{.strategy = weft::StrategyKind::kDfs});
   ASSERT_FALSE(first.findings.empty());
   const weft::ScheduleParse parsed = weft::decode_schedule(first.findings[0].schedule);
   ASSERT_TRUE(parsed.schedule.has_value());
@@ -311,13 +319,15 @@ TEST(Runtime, ReplayReportsDivergenceOfNondeterministicBody) {
 
 TEST(Runtime, DfsDetectsNondeterministicBody) {
   int runs = 0;
-  const weft::Result r = weft::explore([&runs] {
-    weft::atomic<int> x(0);
-    if (++runs % 2 == 0) x.fetch_add(1);  // shifts every later step in even runs
-    weft::thread t([&] { x.fetch_add(1); });
-    x.fetch_add(1);
-    t.join();
-  });
+  const weft::Result r = weft::explore(
+      [&runs] {
+        weft::atomic<int> x(0);
+        if (++runs % 2 == 0) x.fetch_add(1);  // shifts every later step in even runs
+        weft::thread t([&] { x.fetch_add(1); });
+        x.fetch_add(1);
+        t.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   EXPECT_NE(r.divergence.find("nondeterministic"), std::string::npos) << r.divergence;
   EXPECT_FALSE(r.complete);
 }
