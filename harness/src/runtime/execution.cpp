@@ -36,6 +36,13 @@ std::string demangle(const char* name) {
 
 std::string thread_name(int tid) { return tid < 0 ? std::string("root") : fmt::format("t{}", tid); }
 
+// Epochs are unique across every Execution of the process, so that an object of static storage
+// registered by one exploration is never taken for an object of another's (see ObjectSlot).
+std::uint32_t next_epoch() {
+  static std::atomic<std::uint32_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
 }  // namespace
 
 Execution::Execution(const Options& options, StackPool& pool)
@@ -83,7 +90,7 @@ void Execution::reset() {
   fair_.reset();
   if (prio_.used) [[unlikely]]
     prio_reset();
-  ++epoch_;
+  epoch_ = next_epoch();
 }
 
 void Execution::run(const std::function<void()>& body, Strategy& strategy, std::uint64_t index) {
@@ -442,15 +449,29 @@ void Execution::register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc dec
 bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
   if (slot.epoch == epoch_ && slot.id >= 0) [[likely]]
     return true;
-  return foreign_slot(loc);
+  return foreign_slot(const_cast<ObjectSlot&>(slot), loc);
 }
 
-bool Execution::foreign_slot(SourceLoc loc) {
-  if (!aborting_) {
-    fail_misuse("a sync object created outside this execution is used in it (create objects inside the explored body)",
+// An object of static storage (or constructed outside the body): restore its construction-time
+// state and register it in this execution, or report that its state leaked (see ObjectSlot).
+bool Execution::foreign_slot(ObjectSlot& slot, SourceLoc loc) {
+  if (aborting_) return false;
+  if ((slot.flags & kSlotNoRestore) != 0 && (slot.flags & kSlotDirty) != 0) {
+    fail_misuse(fmt::format("{} {} (static storage or created outside the explored body) was modified in an earlier "
+                            "execution and its value type cannot be restored (not copy-constructible): its state "
+                            "leaks across executions; create it inside the explored body",
+                            object_kind_name(slot.kind), format_location(slot.declared)),
                 loc);
+    return false;
   }
-  return false;
+  if (slot.kind == ObjectKind::kMutex) reinterpret_cast<MutexState&>(slot).owner = -1;
+  if (slot.kind == ObjectKind::kSemaphore) {
+    SemaphoreState& s = reinterpret_cast<SemaphoreState&>(slot);
+    s.count = s.initial;
+  }
+  if (slot.restore != nullptr) slot.restore(slot.restore_arg);
+  register_object(slot, slot.kind, slot.declared);
+  return true;
 }
 
 [[gnu::always_inline]] inline Event& Execution::access(OpKind op, ObjectSlot& slot, ObjectKind kind,
@@ -934,6 +955,8 @@ Execution& exec() {
 }  // namespace
 
 void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared) {
+  slot.kind = kind;
+  slot.declared = declared;
   if (tl_execution != nullptr) tl_execution->register_object(slot, kind, declared);
 }
 Event& access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc) {

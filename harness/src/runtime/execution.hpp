@@ -258,7 +258,7 @@ class Execution {
     return e;
   }
   bool check_slot(const ObjectSlot& slot, SourceLoc loc);
-  [[gnu::cold, gnu::noinline]] bool foreign_slot(SourceLoc loc);  // check_slot's failure: false
+  [[gnu::cold, gnu::noinline]] bool foreign_slot(ObjectSlot& slot, SourceLoc loc);  // see ObjectSlot
   [[gnu::cold, gnu::noinline]] void fail_unlock_misuse(const MutexState& m, SourceLoc loc);
 
   // Findings raised by the runtime itself. fail_* record the finding and begin aborting.

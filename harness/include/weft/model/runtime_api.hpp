@@ -10,10 +10,27 @@
 
 namespace weft::detail {
 
-// Embedded in every model sync object: its id and the execution it belongs to.
+// Slot flags (ObjectSlot::flags).
+inline constexpr std::uint8_t kSlotNoRestore = 1;  // its construction-time state cannot be restored
+inline constexpr std::uint8_t kSlotDirty = 2;      // kSlotNoRestore and modified since its construction
+
+// Embedded in every model sync object (first member of the *State structs): its id within the
+// execution it is registered in (epoch), and what is needed to register it again.
+//
+// Static storage: an object whose epoch is not the running execution's (a global, class static or
+// function-local static, or any object constructed outside the explored body) is registered again
+// at its first use in each execution, after its construction-time state is restored: the runtime
+// frees a mutex (owner -1) and resets a semaphore to `initial`; `restore(restore_arg)`, when set,
+// restores the rest (an atomic's or var's value, a composite's counters). A kSlotNoRestore object
+// that is kSlotDirty is reported instead (api_misuse naming it and its declaration).
 struct ObjectSlot {
   std::int32_t id = -1;
-  std::uint32_t epoch = 0;
+  std::uint32_t epoch = 0;  // 0: never registered; executions' epochs are unique in the process
+  ObjectKind kind = ObjectKind::kNone;
+  std::uint8_t flags = 0;
+  SourceLoc declared;
+  void (*restore)(void*) = nullptr;
+  void* restore_arg = nullptr;
 };
 
 struct MutexState {
@@ -31,6 +48,7 @@ struct SemaphoreState {
   ObjectSlot slot;
   std::int64_t count = 0;
   std::int64_t max = 0;
+  std::int64_t initial = 0;  // count at construction (restored for static storage)
 };
 
 // A type-erased thread body that the runtime relocates onto the new thread's own stack
@@ -48,10 +66,12 @@ struct ThreadBody {
 // derive from std::exception; a scenario's catch (...) must rethrow it.
 struct AbortExecution {};
 
+// Records kind and declaration in the slot and, inside a running execution, registers it there.
+// Outside one (static storage) the slot is registered at its first use in each execution.
+void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared);
 // All functions below require a running execution (they throw std::logic_error otherwise)
 // and are called on the current simulated thread. Blocking ones return when the operation
 // has taken effect.
-void register_object(ObjectSlot& slot, ObjectKind kind, SourceLoc declared);
 // Scheduling point, then logs an access; the caller performs it and may fill in the
 // returned event's value/aux before its next runtime call.
 Event& access(OpKind op, ObjectSlot& slot, ObjectKind kind, std::memory_order order, SourceLoc loc);

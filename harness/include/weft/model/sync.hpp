@@ -6,10 +6,14 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <new>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 
+#include "weft/detail/locks.hpp"
+#include "weft/detail/thread_id.hpp"
 #include "weft/model/runtime_api.hpp"
 #include "weft/sched.hpp"
 #include "weft/source_loc.hpp"
@@ -36,27 +40,57 @@ std::int64_t to_ns(const std::chrono::duration<Rep, Period>& d) {
 }
 }  // namespace detail
 
+namespace detail {
+// Spawns `fn` (moved onto the new thread's stack): the model's one spawn path.
+template <class Fn>
+int spawn_fn(Fn& local, SourceLoc loc) {
+  ThreadBody body;
+  body.object = &local;
+  body.size = sizeof(Fn);
+  body.align = alignof(Fn);
+  body.relocate = [](void* dst, void* src) { ::new (dst) Fn(std::move(*static_cast<Fn*>(src))); };
+  body.run = [](void* obj) { (*static_cast<Fn*>(obj))(); };
+  body.destroy = [](void* obj) { static_cast<Fn*>(obj)->~Fn(); };
+  return spawn(body, loc);
+}
+
+// std::thread's body for thread(f, args...): decay-copies of f and args, invoked as INVOKE.
+template <class F, class... Args>
+struct BoundCall {
+  F f;
+  std::tuple<Args...> args;
+  void operator()() { std::apply([this](Args&... a) { std::invoke(std::move(f), std::move(a)...); }, args); }
+};
+}  // namespace detail
+
 // A simulated thread. Like std::thread, it must be joined or detached before destruction
-// (otherwise: api_misuse finding).
+// (otherwise: an api_misuse finding at the thread's spawn).
 class thread {
  public:
+  using id = detail::ThreadId;
+
   thread() = default;
-  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread>>>
-  explicit thread(F&& f, SourceLoc loc = SourceLoc::current()) {
-    using Fn = std::decay_t<F>;
-    Fn local(std::forward<F>(f));
-    detail::ThreadBody body;
-    body.object = &local;
-    body.size = sizeof(Fn);
-    body.align = alignof(Fn);
-    body.relocate = [](void* dst, void* src) { ::new (dst) Fn(std::move(*static_cast<Fn*>(src))); };
-    body.run = [](void* obj) { (*static_cast<Fn*>(obj))(); };
-    body.destroy = [](void* obj) { static_cast<Fn*>(obj)->~Fn(); };
-    id_ = detail::spawn(body, loc);
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread> &&
+                                              !std::is_same_v<std::decay_t<F>, thread_options>>>
+  explicit thread(F&& f, SourceLoc loc = SourceLoc::current()) : loc_(loc) {
+    std::decay_t<F> local(std::forward<F>(f));
+    id_ = detail::spawn_fn(local, loc);
+  }
+  // thread(f, args...): f and args are decay-copied (std::ref to pass a reference), then invoked
+  // on the new thread. The facade cannot see this call's site: its spawn event has no location
+  // (wrap the call in a lambda, `thread([&] { f(3); })`, for a located spawn).
+  template <class F, class A1, class... Args,
+            class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread_options> &&
+                                     !std::is_same_v<std::decay_t<A1>, SourceLoc>>>
+  explicit thread(F&& f, A1&& a1, Args&&... args) {
+    detail::BoundCall<std::decay_t<F>, std::decay_t<A1>, std::decay_t<Args>...> local{
+        std::decay_t<F>(std::forward<F>(f)),
+        std::tuple<std::decay_t<A1>, std::decay_t<Args>...>(std::forward<A1>(a1), std::forward<Args>(args)...)};
+    id_ = detail::spawn_fn(local, loc_);
   }
   // A thread with a priority, a name, an arrival window and a job deadline (weft/sched.hpp).
   template <class F>
-  thread(const thread_options& options, F&& f, SourceLoc loc = SourceLoc::current()) {
+  thread(const thread_options& options, F&& f, SourceLoc loc = SourceLoc::current()) : loc_(loc) {
     struct Fn {
       std::decay_t<F> fn;
       bool arrives;
@@ -83,16 +117,17 @@ class thread {
     attr.deadline = options.deadline.count();
     id_ = detail::spawn_with(body, attr, loc);
   }
-  thread(thread&& other) noexcept : id_(std::exchange(other.id_, -1)) {}
+  thread(thread&& other) noexcept : id_(std::exchange(other.id_, -1)), loc_(other.loc_) {}
   thread& operator=(thread&& other) noexcept {
-    if (joinable()) detail::report_misuse("thread assigned to while joinable", SourceLoc{});
+    if (joinable()) detail::report_misuse("thread assigned to while joinable", loc_);
     id_ = std::exchange(other.id_, -1);
+    loc_ = other.loc_;
     return *this;
   }
   thread(const thread&) = delete;
   thread& operator=(const thread&) = delete;
   ~thread() {
-    if (joinable()) detail::report_misuse("thread destroyed while joinable (join or detach it)", SourceLoc{});
+    if (joinable()) detail::report_misuse("thread destroyed while joinable (join or detach it)", loc_);
   }
 
   bool joinable() const noexcept { return id_ >= 0; }
@@ -101,11 +136,18 @@ class thread {
     detail::join(id, loc);
   }
   void detach() { detail::detach(std::exchange(id_, -1)); }
-  // The simulated thread id (0 is the scenario's main thread), -1 if not joinable.
-  int id() const noexcept { return id_; }
+  void swap(thread& other) noexcept {
+    std::swap(id_, other.id_);
+    std::swap(loc_, other.loc_);
+  }
+  // The simulated thread (t1, t2, ... in spawn order; t0 is the scenario's main thread); the
+  // id of no thread if not joinable.
+  id get_id() const noexcept { return id_ >= 0 ? id(id_) : id(); }
+  static unsigned hardware_concurrency() noexcept { return 1; }  // one fiber runs at a time
 
  private:
   int id_ = -1;
+  SourceLoc loc_;  // where it was spawned (unknown for thread(f, args...))
 };
 
 class mutex {
@@ -138,168 +180,6 @@ class mutex {
 
  private:
   detail::MutexState state_;
-};
-
-template <class T>
-class atomic {
-  static_assert(std::is_trivially_copyable_v<T>, "weft::atomic<T> needs a trivially copyable T");
-
- public:
-  explicit atomic(T initial = T{}, SourceLoc decl = SourceLoc::current()) : value_(initial) {
-    detail::register_object(slot_, ObjectKind::kAtomic, decl);
-  }
-  atomic(const atomic&) = delete;
-  atomic& operator=(const atomic&) = delete;
-
-  T load(std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    Event& e = detail::access(OpKind::kAtomicLoad, slot_, ObjectKind::kAtomic, mo, loc);
-    e.value = detail::to_event_value(value_);
-    return value_;
-  }
-  void store(T v, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    Event& e = detail::access(OpKind::kAtomicStore, slot_, ObjectKind::kAtomic, mo, loc);
-    value_ = v;
-    e.value = detail::to_event_value(v);
-  }
-  T exchange(T v, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    return rmw([v](T) { return v; }, mo, loc);
-  }
-  T fetch_add(T d, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    return rmw([d](T old) { return static_cast<T>(old + d); }, mo, loc);
-  }
-  T fetch_sub(T d, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    return rmw([d](T old) { return static_cast<T>(old - d); }, mo, loc);
-  }
-  // The model is sequentially consistent and never fails spuriously: weak behaves as strong.
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = std::memory_order_seq_cst,
-                               SourceLoc loc = SourceLoc::current()) {
-    Event& e = detail::access(OpKind::kAtomicCas, slot_, ObjectKind::kAtomic, mo, loc);
-    e.aux = detail::to_event_value(value_);
-    if (value_ == expected) {
-      value_ = desired;
-      e.value = 1;
-      return true;
-    }
-    expected = value_;
-    e.value = 0;
-    return false;
-  }
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo = std::memory_order_seq_cst,
-                             SourceLoc loc = SourceLoc::current()) {
-    return compare_exchange_strong(expected, desired, mo, loc);
-  }
-
- private:
-  template <class Op>
-  T rmw(Op op, std::memory_order mo, SourceLoc loc) {
-    Event& e = detail::access(OpKind::kAtomicRmw, slot_, ObjectKind::kAtomic, mo, loc);
-    const T old = value_;
-    value_ = op(old);
-    e.aux = detail::to_event_value(old);
-    e.value = detail::to_event_value(value_);
-    return old;
-  }
-
-  detail::ObjectSlot slot_;
-  T value_;
-};
-
-// A tracked plain (non-atomic) shared variable: every load and store is a visible operation
-// checked for data races.
-template <class T>
-class var {
- public:
-  explicit var(T initial = T{}, SourceLoc decl = SourceLoc::current()) : value_(std::move(initial)) {
-    detail::register_object(slot_, ObjectKind::kVar, decl);
-  }
-  var(const var&) = delete;
-  var& operator=(const var&) = delete;
-
-  T load(SourceLoc loc = SourceLoc::current()) {
-    Event& e = detail::access(OpKind::kVarRead, slot_, ObjectKind::kVar, std::memory_order_relaxed, loc);
-    e.value = detail::to_event_value(value_);
-    return value_;
-  }
-  void store(T v, SourceLoc loc = SourceLoc::current()) {
-    Event& e = detail::access(OpKind::kVarWrite, slot_, ObjectKind::kVar, std::memory_order_relaxed, loc);
-    value_ = std::move(v);
-    e.value = detail::to_event_value(value_);
-  }
-
- private:
-  detail::ObjectSlot slot_;
-  T value_;
-};
-
-template <class Mutex>
-class unique_lock {
- public:
-  explicit unique_lock(Mutex& m, SourceLoc loc = SourceLoc::current()) : m_(&m) {
-    m_->lock(loc);
-    owns_ = true;
-  }
-  unique_lock(const unique_lock&) = delete;
-  unique_lock& operator=(const unique_lock&) = delete;
-  // noexcept(false): the unlock is a scheduling point; if another thread's finding aborts the
-  // execution meanwhile, this thread unwinds from here (AbortExecution), which must not terminate.
-  ~unique_lock() noexcept(false) {
-    if (owns_) m_->unlock(SourceLoc{});
-  }
-  void lock(SourceLoc loc = SourceLoc::current()) {
-    m_->lock(loc);
-    owns_ = true;
-  }
-  void unlock(SourceLoc loc = SourceLoc::current()) {
-    owns_ = false;
-    m_->unlock(loc);
-  }
-  bool owns_lock() const noexcept { return owns_; }
-  Mutex* mutex() const noexcept { return m_; }
-
- private:
-  Mutex* m_;
-  bool owns_ = false;
-};
-
-template <class Mutex>
-class lock_guard {
- public:
-  explicit lock_guard(Mutex& m, SourceLoc loc = SourceLoc::current()) : m_(m), loc_(loc) { m_.lock(loc); }
-  lock_guard(const lock_guard&) = delete;
-  lock_guard& operator=(const lock_guard&) = delete;
-  ~lock_guard() noexcept(false) { m_.unlock(loc_); }  // see ~unique_lock
-
- private:
-  Mutex& m_;
-  SourceLoc loc_;
-};
-
-// Locks two mutexes without deadlock (std::lock's algorithm: block on one, try the other,
-// back off and block on the one that failed).
-template <class Mutex>
-class scoped_lock {
- public:
-  scoped_lock(Mutex& a, Mutex& b, SourceLoc loc = SourceLoc::current()) : a_(a), b_(b), loc_(loc) {
-    Mutex* first = &a;
-    Mutex* second = &b;
-    for (;;) {
-      first->lock(loc);
-      if (second->try_lock(loc)) return;
-      first->unlock(loc);
-      std::swap(first, second);
-    }
-  }
-  scoped_lock(const scoped_lock&) = delete;
-  scoped_lock& operator=(const scoped_lock&) = delete;
-  ~scoped_lock() noexcept(false) {  // see ~unique_lock
-    b_.unlock(loc_);
-    a_.unlock(loc_);
-  }
-
- private:
-  Mutex& a_;
-  Mutex& b_;
-  SourceLoc loc_;
 };
 
 class condition_variable {
@@ -354,6 +234,7 @@ class counting_semaphore {
  public:
   explicit counting_semaphore(std::ptrdiff_t desired, SourceLoc decl = SourceLoc::current()) {
     state_.count = desired;
+    state_.initial = desired;
     state_.max = LeastMaxValue;
     detail::register_object(state_.slot, ObjectKind::kSemaphore, decl);
     if (desired < 0 || desired > LeastMaxValue) {  // C++20 precondition: 0 <= desired <= max()
@@ -393,6 +274,18 @@ inline std::uint32_t choose(std::uint32_t n, SourceLoc loc = SourceLoc::current(
 // Simulated id of the calling thread (0 is the main thread).
 inline int this_thread_id() { return detail::current_thread(); }
 
+namespace detail {
+// Static storage of a composite built on `m` (weft/detail/*.hpp): when `m` is registered again in
+// a later execution (see ObjectSlot), `fn(arg)` restores the composite's own construction-time
+// state. `m` must be the first of its objects that every operation of the composite uses.
+inline void set_restore(mutex& m, void* arg, void (*fn)(void*)) noexcept {
+  m.state().slot.restore = fn;
+  m.state().slot.restore_arg = arg;
+}
+// A composite type's misuse (unlock of an unheld shared_mutex, ...): an api_misuse finding.
+inline void facade_misuse(const char* what, SourceLoc loc) { report_misuse(what, loc); }
+}  // namespace detail
+
 // Consumes `d` of CPU time on the virtual clock: under the priority policy the thread holds a
 // simulated CPU meanwhile and higher-priority threads preempt it. Natively: a bounded busy loop.
 template <class Rep, class Period>
@@ -401,6 +294,9 @@ void work(const std::chrono::duration<Rep, Period>& d, SourceLoc loc = SourceLoc
 }
 
 namespace this_thread {
+// A visible scheduling point with no effect (spin loops should call it).
+inline void yield(SourceLoc loc = SourceLoc::current()) { detail::yield(loc); }
+inline thread::id get_id() { return thread::id(detail::current_thread()); }
 // Sleeps on the virtual clock (no real time passes); the thread releases its CPU meanwhile.
 template <class Rep, class Period>
 void sleep_for(const std::chrono::duration<Rep, Period>& d, SourceLoc loc = SourceLoc::current()) {
@@ -421,3 +317,6 @@ inline void assertion_failed(const char* expr, SourceLoc loc) { assert_fail(expr
 }  // namespace detail
 
 }  // namespace weft
+
+#include "weft/model/atomic.hpp"
+#include "weft/detail/composites.hpp"
