@@ -218,13 +218,19 @@ TEST(RuntimeFindings, ObjectFromOutsideTheBodyIsRegisteredFreshInEachExecution) 
   const weft::Result r = weft::explore(
       [&] {
         ++runs;
-        weft::thread t([] {});
-        outside.lock();  // never unlocked: each execution must find it free again
+        weft::thread t([&] {
+          outside.lock();
+          outside.unlock();
+        });
+        outside.lock();
+        outside.unlock();
         t.join();
+        outside.lock();  // never unlocked: the next execution must find it free again
       },
       o);
   EXPECT_TRUE(r.findings.empty()) << (r.findings.empty() ? "" : r.findings[0].message);
-  EXPECT_EQ(runs, 2);  // the spawn and the lock, in either order
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(runs, 2);  // the two critical sections in either order
 }
 
 TEST(RuntimeFindings, OperationOutsideExploreThrowsLogicError) {

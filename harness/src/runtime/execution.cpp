@@ -457,12 +457,17 @@ bool Execution::check_slot(const ObjectSlot& slot, SourceLoc loc) {
 bool Execution::foreign_slot(ObjectSlot& slot, SourceLoc loc) {
   if (aborting_) return false;
   if ((slot.flags & kSlotNoRestore) != 0 && (slot.flags & kSlotDirty) != 0) {
-    fail_misuse(fmt::format("{} {} (static storage or created outside the explored body) was modified in an earlier "
-                            "execution and its value type cannot be restored (not copy-constructible): its state "
-                            "leaks across executions; create it inside the explored body",
-                            object_kind_name(slot.kind), format_location(slot.declared)),
-                loc);
-    return false;
+    // Reported without aborting: the execution keeps its schedule (an abort here would read as a
+    // nondeterministic body to the DFS replay) and the finding stops the exploration after it.
+    Finding& f = add_finding(FindingKind::kApiMisuse,
+                             fmt::format("{} {} (static storage or created outside the explored body) was modified "
+                                         "in an earlier execution and its value type cannot be restored (not "
+                                         "copy-constructible): its state leaks across executions; create it inside "
+                                         "the explored body",
+                                         object_kind_name(slot.kind), format_location(slot.declared)),
+                             loc);
+    f.operation = "misuse";
+    slot.flags &= static_cast<std::uint8_t>(~kSlotDirty);
   }
   if (slot.kind == ObjectKind::kMutex) reinterpret_cast<MutexState&>(slot).owner = -1;
   if (slot.kind == ObjectKind::kSemaphore) {

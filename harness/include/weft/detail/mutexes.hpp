@@ -88,13 +88,15 @@ class recursive_mutex {
 };
 
 // The facade's mutex already has try_lock_for / try_lock_until.
+// (Constructors are spelled out: an inherited constructor's defaulted SourceLoc would be this
+// header's line, not the declaration's.)
 class timed_mutex : public mutex {
  public:
-  using mutex::mutex;
+  explicit timed_mutex(SourceLoc decl = SourceLoc::current()) : mutex(decl) {}
 };
 class recursive_timed_mutex : public recursive_mutex {
  public:
-  using recursive_mutex::recursive_mutex;
+  explicit recursive_timed_mutex(SourceLoc decl = SourceLoc::current()) : recursive_mutex(decl) {}
 };
 
 // Reader/writer mutex: any number of readers together, or one writer alone. Readers do not
@@ -179,7 +181,7 @@ class shared_mutex {
 
 class shared_timed_mutex : public shared_mutex {
  public:
-  using shared_mutex::shared_mutex;
+  explicit shared_timed_mutex(SourceLoc decl = SourceLoc::current()) : shared_mutex(decl) {}
   template <class Rep, class Period>
   bool try_lock_for(const std::chrono::duration<Rep, Period>& d, SourceLoc loc = SourceLoc::current()) {
     return lock_until(clock::now() + std::chrono::duration_cast<clock::duration>(d), false, loc);

@@ -2,10 +2,9 @@
 // and thread (every facade includes it).
 //
 // The stop flag is a facade atomic<bool> (seq_cst: request_stop happens-before every
-// stop_requested() that returns true). Callbacks are guarded by a facade mutex and run on the
-// requesting thread, or at registration when a stop was already requested. Departures from std:
-// a stop_callback's destructor does not wait for its callback running on another thread, and
-// stop_possible() is true while any token or source shares the state.
+// stop_requested() that returns true), set under a facade mutex that also guards the callbacks,
+// which run on the requesting thread, or at registration when a stop was already requested.
+// Departure from std: stop_possible() is true while any token or source shares the state.
 #pragma once
 
 #include <atomic>
@@ -89,17 +88,19 @@ class stop_source {
   bool stop_requested(SourceLoc loc = SourceLoc::current()) const {
     return s_ != nullptr && s_->requested.load(std::memory_order_seq_cst, loc);
   }
-  // The first call sets the flag and runs the registered callbacks (on this thread); true then.
+  // The first call sets the flag and runs the callbacks registered at that moment (on this
+  // thread); true then. Flag and callbacks change under the state's mutex, held while callbacks
+  // run: a stop_callback destroyed meanwhile waits for its callback to finish (as std requires);
+  // a callback must not create or destroy a stop_callback of the same state.
   bool request_stop(SourceLoc loc = SourceLoc::current()) {
-    if (s_ == nullptr || s_->requested.exchange(true, std::memory_order_seq_cst, loc)) return false;
-    unique_lock<mutex> g(s_->m, loc);
+    if (s_ == nullptr) return false;
+    lock_guard<mutex> g(s_->m, loc);
+    if (s_->requested.exchange(true, std::memory_order_seq_cst, loc)) return false;
     while (detail::StopCallbackNode* n = s_->callbacks) {
       s_->callbacks = n->next;
       if (n->next != nullptr) n->next->prev = nullptr;
       n->next = n->prev = n;  // marks it run (its destructor does not unlink it)
-      g.unlock(loc);
       n->run(n);
-      g.lock(loc);
     }
     return true;
   }

@@ -165,7 +165,7 @@ class var : public detail::VarOps<var<T>, T> {
 
  public:
   var(T initial = T{}, SourceLoc decl = SourceLoc::current())  // NOLINT: implicit, as `T x = v;`
-      : value_(initial), init_(make_init(initial)) {
+      : init_(make_init(initial)), value_(std::move(initial)) {
     if constexpr (kRestorable) {
       slot_.restore = [](void* p) {
         auto* v = static_cast<var*>(p);
@@ -205,8 +205,8 @@ class var : public detail::VarOps<var<T>, T> {
   }
 
   detail::ObjectSlot slot_;
-  T value_;
   [[no_unique_address]] std::conditional_t<kRestorable, T, NoInit> init_;
+  T value_;
 };
 
 namespace detail {

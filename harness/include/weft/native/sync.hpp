@@ -10,12 +10,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <semaphore>
 #include <thread>
 #include <type_traits>
 #include <utility>
 
+#include "weft/detail/atomic_ops.hpp"
+#include "weft/detail/locks.hpp"
+#include "weft/detail/thread_id.hpp"
 #include "weft/sched.hpp"
 #include "weft/source_loc.hpp"
 
@@ -120,11 +124,25 @@ void native_thread_main(int id, Fn& fn, SourceLoc spawned_at) {
 // exceptions). Like std::thread, destroying it while joinable terminates the process.
 class thread {
  public:
+  using id = detail::ThreadId;
   thread() = default;
-  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread>>>
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread> &&
+                                              !std::is_same_v<std::decay_t<F>, thread_options>>>
   explicit thread(F&& f, SourceLoc loc = SourceLoc::current()) : id_(detail::native_next_thread_id()) {
     t_ = std::thread([id = id_, fn = std::decay_t<F>(std::forward<F>(f)), loc]() mutable {
       detail::native_thread_main(id, fn, loc);
+    });
+  }
+  // thread(f, args...): decay-copies, as std::thread (no call-site location, as on the model).
+  template <class F, class A1, class... Args,
+            class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread_options> &&
+                                     !std::is_same_v<std::decay_t<A1>, SourceLoc>>>
+  explicit thread(F&& f, A1&& a1, Args&&... args) : id_(detail::native_next_thread_id()) {
+    t_ = std::thread([id = id_, fn = std::decay_t<F>(std::forward<F>(f)),
+                      tup = std::tuple<std::decay_t<A1>, std::decay_t<Args>...>(
+                          std::forward<A1>(a1), std::forward<Args>(args)...)]() mutable {
+      auto call = [&] { std::apply([&](auto&... a) { std::invoke(std::move(fn), std::move(a)...); }, tup); };
+      detail::native_thread_main(id, call, SourceLoc{});
     });
   }
   bool joinable() const noexcept { return t_.joinable(); }
@@ -135,6 +153,10 @@ class thread {
   void detach() {
     t_.detach();
     id_ = -1;
+  }
+  void swap(thread& o) noexcept {
+    t_.swap(o.t_);
+    std::swap(id_, o.id_);
   }
   // A thread with priority, arrival and deadline (weft/sched.hpp). Natively the priority and
   // protocol take effect only under weft-rt; the arrival is a real sleep of arrival + jitter.
@@ -149,8 +171,9 @@ class thread {
       detail::native_thread_main(id, body, loc);
     });
   }
-  // The thread's id within the run (0 is the main thread), -1 if not joinable.
-  int id() const noexcept { return t_.joinable() ? id_ : -1; }
+  // The thread's id within the run (t0 is the main thread), the id of no thread if not joinable.
+  id get_id() const noexcept { return t_.joinable() ? id(id_) : id(); }
+  static unsigned hardware_concurrency() noexcept { return std::thread::hardware_concurrency(); }
 
  private:
   std::thread t_;
@@ -206,49 +229,108 @@ class mutex {
 };
 
 template <class T>
-class atomic {
+class atomic : public detail::AtomicOps<atomic<T>, T> {
+  using D = detail::atomic_difference_t<T>;
+  static constexpr auto kSc = std::memory_order_seq_cst;
+
  public:
-  explicit atomic(T initial = T{}, SourceLoc = SourceLoc::current()) : a_(initial) {}
-  T load(std::memory_order mo = std::memory_order_seq_cst, SourceLoc = SourceLoc::current()) {
+  using value_type = T;
+  using difference_type = D;
+  static constexpr bool is_always_lock_free = std::atomic<T>::is_always_lock_free;
+  atomic(T initial = T{}, SourceLoc = SourceLoc::current()) : a_(initial) {}  // NOLINT: implicit
+  atomic(const atomic&) = delete;
+  atomic& operator=(atomic&) = delete;
+  using detail::AtomicOps<atomic<T>, T>::operator=;
+  SourceLoc decl() const noexcept { return SourceLoc{}; }
+  bool is_lock_free() const noexcept { return a_.is_lock_free(); }
+
+  T load(std::memory_order mo = kSc, SourceLoc = SourceLoc::current()) {
     detail::native_perturb();
     return a_.load(mo);
   }
-  void store(T v, std::memory_order mo = std::memory_order_seq_cst, SourceLoc = SourceLoc::current()) {
+  void store(T v, std::memory_order mo = kSc, SourceLoc = SourceLoc::current()) {
     detail::native_perturb();
     a_.store(v, mo);
   }
-  T exchange(T v, std::memory_order mo = std::memory_order_seq_cst, SourceLoc = SourceLoc::current()) {
+  T exchange(T v, std::memory_order mo = kSc, SourceLoc = SourceLoc::current()) {
     detail::native_perturb();
     return a_.exchange(v, mo);
   }
-  T fetch_add(T d, std::memory_order mo = std::memory_order_seq_cst, SourceLoc = SourceLoc::current()) {
+  T fetch_add(D d, std::memory_order mo = kSc, SourceLoc = SourceLoc::current())
+    requires detail::kAtomicArithmetic<T>
+  {
     detail::native_perturb();
     return a_.fetch_add(d, mo);
   }
-  T fetch_sub(T d, std::memory_order mo = std::memory_order_seq_cst, SourceLoc = SourceLoc::current()) {
+  T fetch_sub(D d, std::memory_order mo = kSc, SourceLoc = SourceLoc::current())
+    requires detail::kAtomicArithmetic<T>
+  {
     detail::native_perturb();
     return a_.fetch_sub(d, mo);
   }
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = std::memory_order_seq_cst,
-                               SourceLoc = SourceLoc::current()) {
+  T fetch_and(T d, std::memory_order mo = kSc, SourceLoc = SourceLoc::current())
+    requires detail::kAtomicIntegral<T>
+  {
+    detail::native_perturb();
+    return a_.fetch_and(d, mo);
+  }
+  T fetch_or(T d, std::memory_order mo = kSc, SourceLoc = SourceLoc::current())
+    requires detail::kAtomicIntegral<T>
+  {
+    detail::native_perturb();
+    return a_.fetch_or(d, mo);
+  }
+  T fetch_xor(T d, std::memory_order mo = kSc, SourceLoc = SourceLoc::current())
+    requires detail::kAtomicIntegral<T>
+  {
+    detail::native_perturb();
+    return a_.fetch_xor(d, mo);
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = kSc, SourceLoc = SourceLoc::current()) {
     detail::native_perturb();
     return a_.compare_exchange_strong(expected, desired, mo);
   }
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo = std::memory_order_seq_cst,
-                             SourceLoc = SourceLoc::current()) {
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order success, std::memory_order failure,
+                               SourceLoc = SourceLoc::current()) {
+    detail::native_perturb();
+    return a_.compare_exchange_strong(expected, desired, success, failure);
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo = kSc, SourceLoc = SourceLoc::current()) {
     detail::native_perturb();
     return a_.compare_exchange_weak(expected, desired, mo);
   }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order success, std::memory_order failure,
+                             SourceLoc = SourceLoc::current()) {
+    detail::native_perturb();
+    return a_.compare_exchange_weak(expected, desired, success, failure);
+  }
+  void wait(T old, std::memory_order mo = kSc, SourceLoc = SourceLoc::current()) const { a_.wait(old, mo); }
+  void notify_one(SourceLoc = SourceLoc::current()) { a_.notify_one(); }
+  void notify_all(SourceLoc = SourceLoc::current()) { a_.notify_all(); }
 
  private:
   std::atomic<T> a_;
 };
 
+// Natively a fence is std's (ThreadSanitizer does not model standalone fences: synchronization
+// that relies on them alone may be reported as a race natively).
+inline void atomic_thread_fence(std::memory_order mo, SourceLoc = SourceLoc::current()) {
+  detail::native_perturb();
+  std::atomic_thread_fence(mo);
+}
+inline void atomic_signal_fence(std::memory_order mo, SourceLoc = SourceLoc::current()) {
+  std::atomic_signal_fence(mo);
+}
+
 // A plain shared variable: unsynchronized accesses are real data races that TSan reports.
 template <class T>
-class var {
+class var : public detail::VarOps<var<T>, T> {
  public:
-  explicit var(T initial = T{}, SourceLoc = SourceLoc::current()) : value_(std::move(initial)) {}
+  var(T initial = T{}, SourceLoc = SourceLoc::current()) : value_(std::move(initial)) {}  // NOLINT: implicit
+  var(const var&) = delete;
+  var& operator=(var&) = delete;
+  using detail::VarOps<var<T>, T>::operator=;
+  SourceLoc decl() const noexcept { return SourceLoc{}; }
   __attribute__((noinline)) T load(SourceLoc = SourceLoc::current()) {
     detail::native_perturb();
     return value_;
@@ -260,64 +342,6 @@ class var {
 
  private:
   T value_;
-};
-
-template <class Mutex>
-class unique_lock {
- public:
-  explicit unique_lock(Mutex& m, SourceLoc loc = SourceLoc::current()) : m_(&m) {
-    m_->lock(loc);
-    owns_ = true;
-  }
-  unique_lock(const unique_lock&) = delete;
-  unique_lock& operator=(const unique_lock&) = delete;
-  ~unique_lock() {
-    if (owns_) m_->unlock();
-  }
-  void lock(SourceLoc loc = SourceLoc::current()) {
-    m_->lock(loc);
-    owns_ = true;
-  }
-  void unlock(SourceLoc loc = SourceLoc::current()) {
-    owns_ = false;
-    m_->unlock(loc);
-  }
-  bool owns_lock() const noexcept { return owns_; }
-  Mutex* mutex() const noexcept { return m_; }
-
- private:
-  Mutex* m_;
-  bool owns_ = false;
-};
-
-template <class Mutex>
-class lock_guard {
- public:
-  explicit lock_guard(Mutex& m, SourceLoc loc = SourceLoc::current()) : m_(m) { m_.lock(loc); }
-  lock_guard(const lock_guard&) = delete;
-  lock_guard& operator=(const lock_guard&) = delete;
-  ~lock_guard() { m_.unlock(); }
-
- private:
-  Mutex& m_;
-};
-
-template <class Mutex>
-class scoped_lock {
- public:
-  scoped_lock(Mutex& a, Mutex& b, SourceLoc = SourceLoc::current()) : a_(a), b_(b) {
-    std::lock(a_.native(), b_.native());
-  }
-  scoped_lock(const scoped_lock&) = delete;
-  scoped_lock& operator=(const scoped_lock&) = delete;
-  ~scoped_lock() {
-    b_.unlock();
-    a_.unlock();
-  }
-
- private:
-  Mutex& a_;
-  Mutex& b_;
 };
 
 class condition_variable {
@@ -388,6 +412,13 @@ inline std::uint32_t choose(std::uint32_t n, SourceLoc = SourceLoc::current()) {
 // Id of the calling thread within the run (0 is the main thread).
 inline int this_thread_id() { return detail::native_this_thread_id(); }
 
+namespace detail {
+// Static storage natively: objects keep their state across runs, as in production (no restore).
+inline void set_restore(mutex&, void*, void (*)(void*)) noexcept {}
+// A composite type's misuse: recorded as a failed check of the run (the thread continues).
+inline void facade_misuse(const char* what, SourceLoc loc) { native_assert_failed(what, loc); }
+}  // namespace detail
+
 // Consumes `d` of this thread's CPU time in a bounded busy loop (see detail::native_work).
 template <class Rep, class Period>
 void work(const std::chrono::duration<Rep, Period>& d, SourceLoc = SourceLoc::current()) {
@@ -395,6 +426,8 @@ void work(const std::chrono::duration<Rep, Period>& d, SourceLoc = SourceLoc::cu
 }
 
 namespace this_thread {
+inline void yield(SourceLoc = SourceLoc::current()) { std::this_thread::yield(); }
+inline thread::id get_id() { return thread::id(detail::native_this_thread_id()); }
 template <class Rep, class Period>
 void sleep_for(const std::chrono::duration<Rep, Period>& d, SourceLoc = SourceLoc::current()) {
   std::this_thread::sleep_for(d);
@@ -409,3 +442,5 @@ inline int effective_priority() { return detail::native_priority; }  // boosts a
 }  // namespace this_thread
 
 }  // namespace weft
+
+#include "weft/detail/composites.hpp"

@@ -70,6 +70,9 @@
 #include <variant>
 #include <vector>
 
+#include "weft/detail/atomic_ops.hpp"
+#include "weft/detail/locks.hpp"
+#include "weft/detail/thread_id.hpp"
 #include "weft/scenario.hpp"
 #include "weft/sched.hpp"
 #include "weft/source_loc.hpp"
@@ -247,8 +250,10 @@ inline void* relacy_thread_main(void* arg) {
 // (otherwise: an api_misuse failure).
 class thread {
  public:
+  using id = detail::ThreadId;
   thread() = default;
-  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread>>>
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread> &&
+                                              !std::is_same_v<std::decay_t<F>, thread_options>>>
   explicit thread(F&& f, SourceLoc loc = SourceLoc::current()) {
     using Fn = std::decay_t<F>;
     static_assert(alignof(Fn) <= alignof(std::max_align_t), "over-aligned thread callables are not supported");
@@ -274,6 +279,16 @@ class thread {
     loc_ = loc;
     handle_ = rl::ctx().create_thread(&detail::relacy_thread_main, &slot);
   }
+  // thread(f, args...): decay-copies, as std::thread (no call-site location, as on the model).
+  template <class F, class A1, class... Args,
+            class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, thread_options> &&
+                                     !std::is_same_v<std::decay_t<A1>, SourceLoc>>>
+  explicit thread(F&& f, A1&& a1, Args&&... args)
+      : thread([fn = std::decay_t<F>(std::forward<F>(f)),
+                tup = std::tuple<std::decay_t<A1>, std::decay_t<Args>...>(std::forward<A1>(a1),
+                                                                          std::forward<Args>(args)...)]() mutable {
+          std::apply([&](auto&... a) { std::invoke(std::move(fn), std::move(a)...); }, tup);
+        }, SourceLoc{}) {}
   // A thread with scheduling attributes (weft/sched.hpp). Relacy has no priorities or time: only
   // a name is accepted; a priority, arrival, jitter or deadline makes the run skipped.
   template <class F>
@@ -314,8 +329,14 @@ class thread {
     handle_ = nullptr;
     id_ = -1;
   }
-  // The thread's weft id (0 is the main thread), -1 if not joinable.
-  int id() const noexcept { return id_; }
+  void swap(thread& o) noexcept {
+    std::swap(handle_, o.handle_);
+    std::swap(id_, o.id_);
+    std::swap(loc_, o.loc_);
+  }
+  // The thread's weft id (t0 is the main thread), the id of no thread if not joinable.
+  id get_id() const noexcept { return id_ >= 0 ? id(id_) : id(); }
+  static unsigned hardware_concurrency() noexcept { return 1; }
 
  private:
   rl::win_waitable_object* handle_ = nullptr;
@@ -352,125 +373,11 @@ class mutex {
   rl::mutex m_;
 };
 
-template <class T>
-class atomic {
- public:
-  explicit atomic(T initial = T{}, SourceLoc = SourceLoc::current()) : a_(initial) {}
-  atomic(const atomic&) = delete;
-  atomic& operator=(const atomic&) = delete;
+}  // namespace weft
 
-  T load(std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    return a_.load(detail::to_rl(mo, loc), detail::info("atomic.load", loc));
-  }
-  void store(T v, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    a_.store(v, detail::to_rl(mo, loc), detail::info("atomic.store", loc));
-  }
-  T exchange(T v, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    return a_.exchange(v, detail::to_rl(mo, loc), detail::info("atomic.exchange", loc));
-  }
-  T fetch_add(T d, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    return a_.fetch_add(d, detail::to_rl(mo, loc), detail::info("atomic.fetch_add", loc));
-  }
-  T fetch_sub(T d, std::memory_order mo = std::memory_order_seq_cst, SourceLoc loc = SourceLoc::current()) {
-    return a_.fetch_sub(d, detail::to_rl(mo, loc), detail::info("atomic.fetch_sub", loc));
-  }
-  bool compare_exchange_strong(T& expected, T desired, std::memory_order mo = std::memory_order_seq_cst,
-                               SourceLoc loc = SourceLoc::current()) {
-    return a_.compare_exchange_strong(expected, desired, detail::to_rl(mo, loc), detail::info("atomic.cas", loc));
-  }
-  // May fail spuriously (Relacy explores it).
-  bool compare_exchange_weak(T& expected, T desired, std::memory_order mo = std::memory_order_seq_cst,
-                             SourceLoc loc = SourceLoc::current()) {
-    return a_.compare_exchange_weak(expected, desired, detail::to_rl(mo, loc), detail::info("atomic.cas_weak", loc));
-  }
+#include "weft/relacy/atomic.hpp"  // atomic<T>, var<T>, fences (needs mutex above)
 
- private:
-  rl::atomic<T> a_;
-};
-
-// A plain shared variable: Relacy reports unordered accesses as a data race.
-template <class T>
-class var {
- public:
-  explicit var(T initial = T{}, SourceLoc = SourceLoc::current()) : v_(std::move(initial)) {}
-  var(const var&) = delete;
-  var& operator=(const var&) = delete;
-  T load(SourceLoc loc = SourceLoc::current()) { return v_(detail::info("var.read", loc)); }
-  void store(T v, SourceLoc loc = SourceLoc::current()) { v_(detail::info("var.write", loc)) = std::move(v); }
-
- private:
-  rl::var<T> v_;
-};
-
-template <class Mutex>
-class unique_lock {
- public:
-  explicit unique_lock(Mutex& m, SourceLoc loc = SourceLoc::current()) : m_(&m), loc_(loc) {
-    m_->lock(loc);
-    owns_ = true;
-  }
-  unique_lock(const unique_lock&) = delete;
-  unique_lock& operator=(const unique_lock&) = delete;
-  ~unique_lock() {
-    if (owns_) m_->unlock(loc_);
-  }
-  void lock(SourceLoc loc = SourceLoc::current()) {
-    m_->lock(loc);
-    owns_ = true;
-  }
-  void unlock(SourceLoc loc = SourceLoc::current()) {
-    owns_ = false;
-    m_->unlock(loc);
-  }
-  bool owns_lock() const noexcept { return owns_; }
-  Mutex* mutex() const noexcept { return m_; }
-
- private:
-  Mutex* m_;
-  SourceLoc loc_;
-  bool owns_ = false;
-};
-
-template <class Mutex>
-class lock_guard {
- public:
-  explicit lock_guard(Mutex& m, SourceLoc loc = SourceLoc::current()) : m_(m), loc_(loc) { m_.lock(loc); }
-  lock_guard(const lock_guard&) = delete;
-  lock_guard& operator=(const lock_guard&) = delete;
-  ~lock_guard() { m_.unlock(loc_); }
-
- private:
-  Mutex& m_;
-  SourceLoc loc_;
-};
-
-// Locks two mutexes without deadlock (the model's algorithm: block on one, try the other, back
-// off and block on the one that failed).
-template <class Mutex>
-class scoped_lock {
- public:
-  scoped_lock(Mutex& a, Mutex& b, SourceLoc loc = SourceLoc::current()) : a_(a), b_(b), loc_(loc) {
-    Mutex* first = &a;
-    Mutex* second = &b;
-    for (;;) {
-      first->lock(loc);
-      if (second->try_lock(loc)) return;
-      first->unlock(loc);
-      std::swap(first, second);
-    }
-  }
-  scoped_lock(const scoped_lock&) = delete;
-  scoped_lock& operator=(const scoped_lock&) = delete;
-  ~scoped_lock() {
-    b_.unlock(loc_);
-    a_.unlock(loc_);
-  }
-
- private:
-  Mutex& a_;
-  Mutex& b_;
-  SourceLoc loc_;
-};
+namespace weft {
 
 // May wake spuriously (Relacy generates spurious wake-ups under its random search only).
 class condition_variable {
@@ -580,6 +487,16 @@ inline std::uint32_t choose(std::uint32_t n, SourceLoc = SourceLoc::current()) {
 // Weft id of the calling thread (0 is the main thread, spawned threads 1.. in spawn order).
 inline int this_thread_id() { return detail::weft_thread_id(rl::thread_index()); }
 
+namespace detail {
+// Relacy objects live within one iteration: composites have nothing to restore.
+inline void set_restore(mutex&, void*, void (*)(void*)) noexcept {}
+// A composite type's misuse: a Relacy failure reported as weft's api_misuse.
+inline void facade_misuse(const char* what, SourceLoc loc) {
+  std::snprintf(g_relacy.message.data(), g_relacy.message.size(), "weft api_misuse: %s", what);
+  rl::ctx().fail_test(g_relacy.message.data(), rl::test_result_user_assert_failed, info("misuse", loc));
+}
+}  // namespace detail
+
 // weft's clock. Relacy has no time: reading it makes the run skipped.
 struct clock {
   using rep = std::int64_t;
@@ -600,6 +517,8 @@ void work(const std::chrono::duration<Rep, Period>&, SourceLoc loc = SourceLoc::
 }
 
 namespace this_thread {
+inline void yield(SourceLoc loc = SourceLoc::current()) { ::weft::yield(loc); }
+inline thread::id get_id() { return thread::id(this_thread_id()); }
 template <class Rep, class Period>
 void sleep_for(const std::chrono::duration<Rep, Period>&, SourceLoc loc = SourceLoc::current()) {
   detail::relacy_unsupported(detail::kNeedsVirtualTime, loc);
@@ -628,3 +547,5 @@ inline void assertion_failed(const char* expr, SourceLoc loc) {
 }  // namespace detail
 
 }  // namespace weft
+
+#include "weft/detail/composites.hpp"
