@@ -13,8 +13,6 @@
 
 namespace {
 
-namespace sync = weft::sync;
-
 // The line of `header` (in include/four_bugs) holding `marker`.
 int line_of(const std::string& header, const std::string& marker) {
   std::ifstream in(std::string(FOUR_BUGS_INCLUDE_DIR) + "/" + header);
@@ -41,8 +39,8 @@ const weft::Finding* first(const weft::Result& r, weft::FindingKind kind) {
 TEST(BuggyFourBugs, QueueNotifyOneDeadlocks) {
   const weft::Result r = weft::explore([] {
     four_bugs::BoundedQueue<1> q;
-    sync::thread c1([&] { q.pop(); });
-    sync::thread c2([&] { q.pop(); });
+    four_bugs::sync::thread c1([&] { q.pop(); });
+    four_bugs::sync::thread c2([&] { q.pop(); });
     q.push(1);
     q.push(2);
     c1.join();
@@ -56,7 +54,7 @@ TEST(BuggyFourBugs, QueueNotifyOneDeadlocks) {
 TEST(BuggyFourBugs, DoubleCheckedPlainPointerRaces) {
   const weft::Result r = weft::explore([] {
     four_bugs::LazyConfig config;
-    sync::thread a([&] { config.get(); });
+    four_bugs::sync::thread a([&] { config.get(); });
     config.get();
     a.join();
   });
@@ -90,12 +88,11 @@ TEST(BuggyFourBugs, RelaxedReleaseRacesWithTheFinalRead) {
     four_bugs::SharedBuffer* b = four_bugs::SharedBuffer::create(2);
     int last_a = -1;
     int last_main = -1;
-    sync::thread a([&] {
+    four_bugs::sync::thread a([&] {
       b->write(1);
       b->release(&last_a);
     });
-    b->write(2);
-    b->release(&last_main);
+    b->release(&last_main);  // main only drops its reference
     a.join();
   });
   const weft::Finding* f = first(r, weft::FindingKind::kDataRace);

@@ -14,7 +14,8 @@ class Worker {
   Worker() : thread_([this] { loop(); }) {}
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
-  ~Worker() {
+  // noexcept(false): under weft, an execution that deadlocks in the join ends by unwinding it.
+  ~Worker() noexcept(false) {
 #ifdef FOUR_BUGS_BUGGY
     stop_.store(true);  // worker-stop
 #else
