@@ -97,7 +97,8 @@ struct Result {
 };
 
 // Explores `body` (run as the main thread of every execution) with the given options.
-// Sync objects must be created inside `body`: each execution starts from fresh state.
+// Each execution starts from fresh state: sync objects created in `body` are new, and those of
+// static storage are restored to their constructed state (README "The facade", static storage).
 // Exceptions escaping `body` or its threads become uncaught_exception findings.
 // The WEFT_* environment knobs override `options` (unless options.from_env is false); with
 // WEFT_REPLAY set, the token's one execution is replayed instead of a search. A bad knob value,

@@ -6,6 +6,7 @@
 
 #include "runtime/execution.hpp"
 #include "runtime/fiber.hpp"
+#include "runtime/policies/priority_state.hpp"
 #include "runtime/trace.hpp"
 #include "strategies/strategies.hpp"
 #include "weft/checker.hpp"
