@@ -4,7 +4,8 @@ set -euo pipefail
 
 packages=(clang libclang-rt-14-dev cmake ninja-build libgtest-dev libfmt-dev libboost-context-dev
           libcli11-dev nlohmann-json3-dev relacy-dev libbenchmark-dev gnuplot-nox
-          llvm-14 libxml2-utils)  # llvm-symbolizer for TSan's file:line; xmllint for the JUnit test
+          llvm-14 libxml2-utils pkg-config gdb)  # llvm-symbolizer for TSan's file:line; xmllint for the JUnit
+          # test; pkg-config for ci/example.sh; gdb for the gdb command's test
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 bash ci/install-deps.sh
 bash ci/build.sh
 (cd build && ctest --output-on-failure --parallel "$(nproc)" --timeout 900)
+# The installed weft consumed by examples/four_bugs (find_package) and by pkg-config.
+bash ci/example.sh build
 if [ "${WEFT_SKIP_SANITIZE:-0}" != 1 ]; then
   bash ci/sanitize.sh
 fi

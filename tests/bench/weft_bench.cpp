@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     weft::Params params = s->default_params();
     params.set("threads", p.threads);
     params.set("iterations", p.iterations);
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kDfs;
     o.trace = false;
     std::vector<double> seconds;
@@ -93,9 +93,10 @@ int main(int argc, char** argv) {
     }
     std::sort(seconds.begin(), seconds.end());
     const double median = seconds[seconds.size() / 2];
-    std::printf("weft scenario=%s threads=%d iterations=%d executions=%llu bug=%d median_seconds=%.6f execs_per_sec=%.0f\n",
-                std::string(p.name).c_str(), p.threads, p.iterations, static_cast<unsigned long long>(executions),
-                bug ? 1 : 0, median, static_cast<double>(executions) / median);
+    std::printf(
+        "weft scenario=%s threads=%d iterations=%d executions=%llu bug=%d median_seconds=%.6f execs_per_sec=%.0f\n",
+        std::string(p.name).c_str(), p.threads, p.iterations, static_cast<unsigned long long>(executions), bug ? 1 : 0,
+        median, static_cast<double>(executions) / median);
     std::fflush(stdout);
     ran = true;
   }

@@ -229,18 +229,20 @@ TEST(DataRaceChecker, EachPairOfSitesIsReportedOncePerExploration) {
 
 TEST(DataRace, RelaxedPublicationIsFoundReleaseAcquireIsClean) {
   for (const bool relaxed : {true, false}) {
-    const weft::Result r = weft::explore([relaxed] {
-      weft::var<int> data(0);
-      weft::atomic<bool> ready(false);
-      weft::thread producer([&] {
-        data.store(42);
-        ready.store(true, relaxed ? std::memory_order_relaxed : std::memory_order_release);
-      });
-      if (ready.load(relaxed ? std::memory_order_relaxed : std::memory_order_acquire)) {
-        WEFT_ASSERT(data.load() == 42);  // data-race-test: the read
-      }
-      producer.join();
-    });
+    const weft::Result r = weft::explore(
+        [relaxed] {
+          weft::var<int> data(0);
+          weft::atomic<bool> ready(false);
+          weft::thread producer([&] {
+            data.store(42);
+            ready.store(true, relaxed ? std::memory_order_relaxed : std::memory_order_release);
+          });
+          if (ready.load(relaxed ? std::memory_order_relaxed : std::memory_order_acquire)) {
+            WEFT_ASSERT(data.load() == 42);  // data-race-test: the read
+          }
+          producer.join();
+        },
+        weft::Options{.strategy = weft::StrategyKind::kDfs});
     if (!relaxed) {
       EXPECT_TRUE(r.complete);
       EXPECT_TRUE(r.findings.empty()) << weft::test::describe(r);
@@ -263,7 +265,8 @@ TEST(DataRace, RelaxedPublicationIsFoundReleaseAcquireIsClean) {
 TEST(DataRace, CounterRacyReportsTheRaceInItsFirstExecution) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  const weft::Result r = weft::explore_scenario(*s, s->default_params(), weft::Options{});
+  const weft::Result r =
+      weft::explore_scenario(*s, s->default_params(), weft::Options{.strategy = weft::StrategyKind::kDfs});
   const auto found = weft::test::all_of(r, FindingKind::kDataRace);
   ASSERT_EQ(found.size(), 2u) << weft::test::describe(r);  // read/write and write/write
   const int line = weft::test::line_of(found[0]->location.file, "counter.store(counter.load() + 1)");
@@ -300,7 +303,7 @@ TEST(DataRace, CounterRacyReportsTheRaceInItsFirstExecution) {
 TEST(DataRace, DistinctRacesOncePerExplorationEvenWhenKeepingGoing) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.stop_on_first = false;
   const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
   EXPECT_TRUE(r.complete);
@@ -312,7 +315,7 @@ TEST(DataRace, CorrectCountersHaveNoRace) {
   for (const char* name : {"counter/mutex", "counter/atomic", "counter/lost-update"}) {
     const weft::Scenario* s = weft::find_scenario(name);
     ASSERT_NE(s, nullptr);
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.stop_on_first = false;
     const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
     EXPECT_EQ(weft::test::find_kind(r, FindingKind::kDataRace), nullptr) << name << ": " << weft::test::describe(r);

@@ -22,20 +22,22 @@ const weft::Finding& deadlock_of(const weft::Result& r) {
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 TEST(Deadlock, OppositeLockOrdersNameTheCycleAndWhatEachHolds) {
-  const weft::Result r = weft::explore([] {
-    weft::mutex a;  // deadlock-test: a
-    weft::mutex b;  // deadlock-test: b
-    weft::thread t1([&] {
-      weft::lock_guard<weft::mutex> x(a);
-      weft::lock_guard<weft::mutex> y(b);  // deadlock-test: t1 waits
-    });
-    weft::thread t2([&] {
-      weft::lock_guard<weft::mutex> x(b);
-      weft::lock_guard<weft::mutex> y(a);  // deadlock-test: t2 waits
-    });
-    t1.join();
-    t2.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::mutex a;  // deadlock-test: a
+        weft::mutex b;  // deadlock-test: b
+        weft::thread t1([&] {
+          weft::lock_guard<weft::mutex> x(a);
+          weft::lock_guard<weft::mutex> y(b);  // deadlock-test: t1 waits
+        });
+        weft::thread t2([&] {
+          weft::lock_guard<weft::mutex> x(b);
+          weft::lock_guard<weft::mutex> y(a);  // deadlock-test: t2 waits
+        });
+        t1.join();
+        t2.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding& f = deadlock_of(r);
   const std::string a = "mutex#0 (" + here(line_of(__FILE__, "// deadlock-test: a")) + ")";
   const std::string b = "mutex#1 (" + here(line_of(__FILE__, "// deadlock-test: b")) + ")";
@@ -63,7 +65,7 @@ TEST(Deadlock, OppositeLockOrdersNameTheCycleAndWhatEachHolds) {
 // t1 holds m1 and waits on the condition variable (releasing m2); t2, which would notify it,
 // first needs m1.
 TEST(Deadlock, ConditionVariableWaitInTheCycle) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.spurious_wakeups = false;
   const weft::Result r = weft::explore(
       [] {
@@ -102,12 +104,14 @@ TEST(Deadlock, ConditionVariableWaitInTheCycle) {
 
 // The main thread holds the mutex its worker needs and joins the worker.
 TEST(Deadlock, JoinInTheCycle) {
-  const weft::Result r = weft::explore([] {
-    weft::mutex m;
-    weft::thread worker([&] { weft::lock_guard<weft::mutex> g(m); });  // deadlock-test: worker
-    weft::lock_guard<weft::mutex> g(m);
-    worker.join();  // deadlock-test: join
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::mutex m;
+        weft::thread worker([&] { weft::lock_guard<weft::mutex> g(m); });  // deadlock-test: worker
+        weft::lock_guard<weft::mutex> g(m);
+        worker.join();  // deadlock-test: join
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding& f = deadlock_of(r);
   EXPECT_EQ(f.threads, (std::vector<int>{0, 1}));
   ASSERT_FALSE(f.details.empty());
@@ -127,7 +131,7 @@ TEST(Deadlock, JoinInTheCycle) {
 
 // A lost wake-up: the only thread that could notify is the one joining the waiter.
 TEST(Deadlock, LostWakeupThroughAJoin) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.spurious_wakeups = false;
   const weft::Result r = weft::explore(
       [] {
@@ -147,11 +151,13 @@ TEST(Deadlock, LostWakeupThroughAJoin) {
 }
 
 TEST(Deadlock, SemaphoreNobodyReleases) {
-  const weft::Result r = weft::explore([] {
-    weft::binary_semaphore s(0);
-    weft::thread t([&] { s.acquire(); });
-    t.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::binary_semaphore s(0);
+        weft::thread t([&] { s.acquire(); });
+        t.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding& f = deadlock_of(r);
   ASSERT_FALSE(f.details.empty());
   EXPECT_EQ(f.details[0], "wait-for cycle: t1 -> t0 -> t1");

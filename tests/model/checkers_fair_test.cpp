@@ -97,7 +97,7 @@ void spin_wait_body() {
 
 // Random exploration under the fair mode never spins until the step bound either.
 TEST(FairMode, RandomStrategyTerminatesSpinWaits) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.fair = true;
   o.strategy = weft::StrategyKind::kRandom;
   o.max_executions = 300;
@@ -116,7 +116,7 @@ TEST(FairMode, DfsIsFiniteAndEveryExecutionReplays) {
     spin_wait_body();
     WEFT_ASSERT(false);
   };
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.fair = true;
   o.stop_on_first = false;
   const weft::Result r = weft::explore(body, o);
@@ -168,7 +168,7 @@ TEST(FairMode, VersionOneTokensWithoutTheFlagAreUnchanged) {
 }
 
 TEST(FairMode, MoreThanSixtyFourThreadsIsAnApiMisuse) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.fair = true;
   o.max_executions = 1;
   const weft::Result r = weft::explore(

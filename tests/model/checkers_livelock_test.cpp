@@ -133,7 +133,7 @@ void spin_wait_body() {
 }
 
 TEST(Livelock, SpinWaitCorrectUnderFairnessIsNotFlagged) {
-  weft::Options fair;
+  weft::Options fair{.strategy = weft::StrategyKind::kDfs};
   fair.fair = true;
   const weft::Result r = weft::explore(spin_wait_body, fair);
   EXPECT_TRUE(r.complete);
@@ -142,7 +142,7 @@ TEST(Livelock, SpinWaitCorrectUnderFairnessIsNotFlagged) {
 
   // Without fairness the search follows the waiter spinning while the setter does not run,
   // into the step bound; that is no livelock verdict.
-  weft::Options unfair;
+  weft::Options unfair{.strategy = weft::StrategyKind::kDfs};
   unfair.max_steps = 200;
   const weft::Result u = weft::explore(spin_wait_body, unfair);
   EXPECT_NE(weft::test::find_kind(u, FindingKind::kStepBound), nullptr) << weft::test::describe(u);
@@ -152,7 +152,7 @@ TEST(Livelock, SpinWaitCorrectUnderFairnessIsNotFlagged) {
 
 // A spin-wait on a flag nobody sets: under fairness it spins forever, alone: a livelock.
 TEST(Livelock, SpinningOnAFlagNobodySetsIsALivelockUnderFairness) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.fair = true;
   o.max_steps = 300;
   const weft::Result r = weft::explore(

@@ -142,7 +142,7 @@ void greedy_body() {
 }
 
 TEST(Starvation, GreedyLoopStarvesTheOtherThreadUnderFairExploration) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.fair = true;
   o.starvation_bound = 16;
   const weft::Result r = weft::explore(greedy_body, o);

@@ -42,7 +42,7 @@ bool any_detail_has(const weft::Finding& f, std::string_view a, std::string_view
 }
 
 weft::Options no_spurious() {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.spurious_wakeups = false;
   return o;
 }
@@ -121,7 +121,7 @@ void reacquire_body(bool waiter_drops_lock) {
 }
 
 TEST(CvSemantics, WaitReacquiresTheMutexBeforeReturning) {
-  weft::Options o;  // spurious wake-ups on: a spurious return re-acquires too
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};  // spurious wake-ups on: a spurious return re-acquires too
   const weft::Result r = weft::explore([] { reacquire_body(false); }, o);
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.ok()) << describe(r);
@@ -169,7 +169,7 @@ TEST(CvSemantics, WithoutSpuriousWakeupsAProgramRelyingOnThemIsClean) {
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.ok()) << describe(r);
   // max_spurious 0 with the switch on is the same model.
-  weft::Options zero;
+  weft::Options zero{.strategy = weft::StrategyKind::kDfs};
   zero.max_spurious = 0;
   const weft::Result r0 = weft::explore(relies_on_no_spurious_wakeup, zero);
   EXPECT_TRUE(r0.complete);
@@ -178,7 +178,8 @@ TEST(CvSemantics, WithoutSpuriousWakeupsAProgramRelyingOnThemIsClean) {
 }
 
 TEST(CvSemantics, SpuriousWakeupIsInjectedByDefaultAndShownInTheTrace) {
-  const weft::Result r = weft::explore(relies_on_no_spurious_wakeup);
+  const weft::Result r =
+      weft::explore(relies_on_no_spurious_wakeup, weft::Options{.strategy = weft::StrategyKind::kDfs});
   ASSERT_EQ(r.findings.size(), 1u) << describe(r);
   const weft::Finding& f = r.findings[0];
   EXPECT_EQ(f.kind, FindingKind::kAssertionFailure);
@@ -206,7 +207,7 @@ TEST(CvSemantics, SpuriousWakeupIsInjectedByDefaultAndShownInTheTrace) {
 // the returns that found nothing to do; over the whole search the largest count is the bound.
 int most_spurious_returns(std::uint32_t bound) {
   int most = 0;
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.max_spurious = bound;
   const weft::Result r = weft::explore(
       [&most] {
@@ -361,13 +362,15 @@ TEST(CvSemantics, NotifyAllWakesEveryWaiter) {
 
 // wait without holding the mutex is misuse.
 TEST(CvSemantics, WaitWithoutTheMutexIsMisuse) {
-  const weft::Result r = weft::explore([] {
-    weft::mutex m;
-    weft::condition_variable cv;
-    weft::unique_lock<weft::mutex> lock(m);
-    lock.unlock();
-    cv.wait(lock);  // [sem:wait-unlocked]
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::mutex m;
+        weft::condition_variable cv;
+        weft::unique_lock<weft::mutex> lock(m);
+        lock.unlock();
+        cv.wait(lock);  // [sem:wait-unlocked]
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   ASSERT_EQ(r.findings.size(), 1u) << describe(r);
   EXPECT_EQ(r.findings[0].kind, FindingKind::kApiMisuse);
   EXPECT_EQ(r.findings[0].threads, std::vector<int>{0});
@@ -381,25 +384,27 @@ TEST(CvSemantics, WaitWithoutTheMutexIsMisuse) {
 // than two hold it at once, and over the search two do.
 TEST(SemaphoreSemantics, CountingSemaphoreAdmitsAtMostItsCount) {
   int most = 0;
-  const weft::Result r = weft::explore([&most] {
-    weft::counting_semaphore<4> sem(2);
-    int inside = 0;  // plain memory: the model runs one simulated thread at a time
-    auto worker = [&] {
-      sem.acquire();
-      ++inside;
-      WEFT_ASSERT(inside <= 2);
-      most = std::max(most, inside);
-      weft::yield();
-      --inside;
-      sem.release();
-    };
-    weft::thread a(worker);
-    weft::thread b(worker);
-    weft::thread c(worker);
-    a.join();
-    b.join();
-    c.join();
-  });
+  const weft::Result r = weft::explore(
+      [&most] {
+        weft::counting_semaphore<4> sem(2);
+        int inside = 0;  // plain memory: the model runs one simulated thread at a time
+        auto worker = [&] {
+          sem.acquire();
+          ++inside;
+          WEFT_ASSERT(inside <= 2);
+          most = std::max(most, inside);
+          weft::yield();
+          --inside;
+          sem.release();
+        };
+        weft::thread a(worker);
+        weft::thread b(worker);
+        weft::thread c(worker);
+        a.join();
+        b.join();
+        c.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.ok()) << describe(r);
   EXPECT_EQ(most, 2);
@@ -407,15 +412,17 @@ TEST(SemaphoreSemantics, CountingSemaphoreAdmitsAtMostItsCount) {
 
 // try_acquire never blocks: it fails at 0 and succeeds (decrementing) above.
 TEST(SemaphoreSemantics, TryAcquireDecrementsOnlyWhenPositive) {
-  const weft::Result r = weft::explore([] {
-    weft::counting_semaphore<2> sem(1);
-    WEFT_ASSERT(sem.try_acquire());
-    WEFT_ASSERT(!sem.try_acquire());
-    sem.release(2);
-    WEFT_ASSERT(sem.try_acquire());
-    WEFT_ASSERT(sem.try_acquire());
-    WEFT_ASSERT(!sem.try_acquire());
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::counting_semaphore<2> sem(1);
+        WEFT_ASSERT(sem.try_acquire());
+        WEFT_ASSERT(!sem.try_acquire());
+        sem.release(2);
+        WEFT_ASSERT(sem.try_acquire());
+        WEFT_ASSERT(sem.try_acquire());
+        WEFT_ASSERT(!sem.try_acquire());
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.ok()) << describe(r);
 }
@@ -423,19 +430,21 @@ TEST(SemaphoreSemantics, TryAcquireDecrementsOnlyWhenPositive) {
 // release(2) lets two blocked acquirers through; a third stays blocked: deadlock naming the
 // semaphore and its count.
 TEST(SemaphoreSemantics, ReleaseNUnblocksNAcquirers) {
-  const weft::Result r = weft::explore([] {
-    weft::counting_semaphore<4> sem(0);  // [sem:release-n-sem]
-    auto worker = [&] {
-      sem.acquire();  // [sem:release-n-acquire]
-    };
-    weft::thread a(worker);
-    weft::thread b(worker);
-    weft::thread c(worker);
-    sem.release(2);
-    a.join();
-    b.join();
-    c.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::counting_semaphore<4> sem(0);  // [sem:release-n-sem]
+        auto worker = [&] {
+          sem.acquire();  // [sem:release-n-acquire]
+        };
+        weft::thread a(worker);
+        weft::thread b(worker);
+        weft::thread c(worker);
+        sem.release(2);
+        a.join();
+        b.join();
+        c.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   ASSERT_EQ(r.findings.size(), 1u) << describe(r);
   const weft::Finding& f = r.findings[0];
   EXPECT_EQ(f.kind, FindingKind::kDeadlock);
@@ -448,28 +457,32 @@ TEST(SemaphoreSemantics, ReleaseNUnblocksNAcquirers) {
 
 // A binary semaphore works as a lock; releasing it past its maximum (1) is misuse.
 TEST(SemaphoreSemantics, BinarySemaphoreExcludesAndCapsAtOne) {
-  const weft::Result ok = weft::explore([] {
-    weft::binary_semaphore lock(1);
-    weft::var<int> counter(0);
-    auto add = [&] {
-      lock.acquire();
-      counter.store(counter.load() + 1);
-      lock.release();
-    };
-    weft::thread a(add);
-    weft::thread b(add);
-    a.join();
-    b.join();
-    WEFT_ASSERT(counter.load() == 2);
-  });
+  const weft::Result ok = weft::explore(
+      [] {
+        weft::binary_semaphore lock(1);
+        weft::var<int> counter(0);
+        auto add = [&] {
+          lock.acquire();
+          counter.store(counter.load() + 1);
+          lock.release();
+        };
+        weft::thread a(add);
+        weft::thread b(add);
+        a.join();
+        b.join();
+        WEFT_ASSERT(counter.load() == 2);
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   EXPECT_TRUE(ok.complete);
   EXPECT_TRUE(ok.ok()) << describe(ok);
   static_assert(weft::binary_semaphore::max() == 1);
 
-  const weft::Result over = weft::explore([] {
-    weft::binary_semaphore sem(1);
-    sem.release();  // [sem:binary-over]
-  });
+  const weft::Result over = weft::explore(
+      [] {
+        weft::binary_semaphore sem(1);
+        sem.release();  // [sem:binary-over]
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   ASSERT_EQ(over.findings.size(), 1u) << describe(over);
   EXPECT_EQ(over.findings[0].kind, FindingKind::kApiMisuse);
   EXPECT_EQ(over.findings[0].location.line, line_of("[sem:binary-over]"));
@@ -477,10 +490,12 @@ TEST(SemaphoreSemantics, BinarySemaphoreExcludesAndCapsAtOne) {
 
 // The initial count must lie in [0, max()].
 TEST(SemaphoreSemantics, InitialCountOutsideItsRangeIsMisuse) {
-  const weft::Result r = weft::explore([] {
-    weft::binary_semaphore sem(2);  // [sem:init-over]
-    sem.acquire();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::binary_semaphore sem(2);  // [sem:init-over]
+        sem.acquire();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   ASSERT_FALSE(r.findings.empty());
   EXPECT_EQ(r.findings[0].kind, FindingKind::kApiMisuse) << describe(r);
   EXPECT_EQ(r.findings[0].threads, std::vector<int>{0});

@@ -41,7 +41,7 @@ struct Explored {
 
 Explored explore(const Program& p, weft::StrategyKind strategy, std::uint64_t budget) {
   Explored e;
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = strategy;
   o.stop_on_first = false;
   o.trace = false;
@@ -88,12 +88,12 @@ void run_seeds(std::uint64_t base, Features features) {
     differential(base + static_cast<std::uint64_t>(i), features, tally);
     if (::testing::Test::HasFailure()) break;  // one program's report is enough
   }
-  std::printf("compared %d programs (%d skipped: DFS over %llu executions); executions dfs %llu, dpor %llu "
-              "(%llu redundant)\n",
-              tally.compared, tally.skipped, static_cast<unsigned long long>(kDfsBudget),
-              static_cast<unsigned long long>(tally.dfs_executions),
-              static_cast<unsigned long long>(tally.dpor_executions),
-              static_cast<unsigned long long>(tally.redundant));
+  std::printf(
+      "compared %d programs (%d skipped: DFS over %llu executions); executions dfs %llu, dpor %llu "
+      "(%llu redundant)\n",
+      tally.compared, tally.skipped, static_cast<unsigned long long>(kDfsBudget),
+      static_cast<unsigned long long>(tally.dfs_executions), static_cast<unsigned long long>(tally.dpor_executions),
+      static_cast<unsigned long long>(tally.redundant));
   EXPECT_GE(tally.compared, seeds * 3 / 4);
 }
 

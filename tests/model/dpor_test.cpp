@@ -18,7 +18,7 @@ using weft::FindingKind;
 using weft::StrategyKind;
 
 weft::Options with(StrategyKind strategy) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = strategy;
   return o;
 }
@@ -261,7 +261,7 @@ TEST(DporFindings, BlockedAcquireIsReorderedBeforeTheTryAcquire) {
       o);
   EXPECT_TRUE(r.complete);
   EXPECT_TRUE(r.has(FindingKind::kDeadlock));  // try_acquire first: b waits forever
-  EXPECT_EQ(outcomes, std::set<int>{0});        // acquire first: the try fails, both finish
+  EXPECT_EQ(outcomes, std::set<int>{0});       // acquire first: the try fails, both finish
 }
 
 // --- limits -------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ weft::Result explore_counter(std::string_view name, int threads, int iterations)
   weft::Params p = s->default_params();
   EXPECT_EQ(p.set("threads", threads), "");
   EXPECT_EQ(p.set("iterations", iterations), "");
-  return weft::explore_scenario(*s, p, weft::Options{});
+  return weft::explore_scenario(*s, p, weft::Options{.strategy = weft::StrategyKind::kDfs});
 }
 
 // How weft counts. The visible operations are the scheduling points. The main thread
@@ -75,8 +75,8 @@ TEST(ExploreCounts, AtomicCounterTwoByOneIsFive) {
 // Three threads x one fetch_add: main S2 < S3 < J1 < J2 < J3; a < J1; S2 < b < J2; S3 < c < J3.
 TEST(ExploreCounts, AtomicCounterThreeByOneMatchesOracle) {
   enum { S2, S3, J1, J2, J3, A, B, C, kOps };
-  const std::uint64_t oracle = linear_extensions(
-      kOps, {{S2, S3}, {S3, J1}, {J1, J2}, {J2, J3}, {A, J1}, {S2, B}, {B, J2}, {S3, C}, {C, J3}});
+  const std::uint64_t oracle =
+      linear_extensions(kOps, {{S2, S3}, {S3, J1}, {J1, J2}, {J2, J3}, {A, J1}, {S2, B}, {B, J2}, {S3, C}, {C, J3}});
   const weft::Result r = explore_counter("counter/atomic", 3, 1);
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(r.executions, oracle);
@@ -84,19 +84,21 @@ TEST(ExploreCounts, AtomicCounterThreeByOneMatchesOracle) {
 
 // The same count through the user-facing API, with the body written inline.
 TEST(ExploreCounts, RawBodyMatchesOracle) {
-  const weft::Result r = weft::explore([] {
-    weft::atomic<int> x(0);
-    weft::thread t1([&] {
-      x.fetch_add(1);
-      x.fetch_add(1);
-    });
-    weft::thread t2([&] {
-      x.fetch_add(1);
-      x.fetch_add(1);
-    });
-    t1.join();
-    t2.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::atomic<int> x(0);
+        weft::thread t1([&] {
+          x.fetch_add(1);
+          x.fetch_add(1);
+        });
+        weft::thread t2([&] {
+          x.fetch_add(1);
+          x.fetch_add(1);
+        });
+        t1.join();
+        t2.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   enum { S2, J1, J2, A1, A2, B1, B2, kOps };
   const std::uint64_t oracle =
       linear_extensions(kOps, {{S2, J1}, {J1, J2}, {A1, A2}, {A2, J1}, {S2, B1}, {B1, B2}, {B2, J2}});
@@ -107,11 +109,13 @@ TEST(ExploreCounts, RawBodyMatchesOracle) {
 // weft::choose(n) is a data choice: DFS explores every value.
 TEST(ExploreCounts, ChooseIsExploredExhaustively) {
   std::vector<std::uint32_t> seen;
-  const weft::Result r = weft::explore([&] {
-    const std::uint32_t a = weft::choose(3);
-    const std::uint32_t b = weft::choose(2);
-    seen.push_back(a * 10 + b);
-  });
+  const weft::Result r = weft::explore(
+      [&] {
+        const std::uint32_t a = weft::choose(3);
+        const std::uint32_t b = weft::choose(2);
+        seen.push_back(a * 10 + b);
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   EXPECT_TRUE(r.complete);
   EXPECT_EQ(r.executions, 6u);
   std::sort(seen.begin(), seen.end());
@@ -124,7 +128,7 @@ TEST(ExploreCounts, ChooseIsExploredExhaustively) {
 TEST(ExploreCounts, PreemptionBoundIsReportedAsBound) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.preemption_bound = 0;
   const weft::Result zero = weft::explore_scenario(*s, s->default_params(), o);
   EXPECT_FALSE(zero.complete);
@@ -139,7 +143,7 @@ TEST(ExploreCounts, PreemptionBoundIsReportedAsBound) {
 TEST(ExploreCounts, MaxExecutionsIsReportedAsBound) {
   const weft::Scenario* s = weft::find_scenario("counter/mutex");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.max_executions = 10;
   const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
   EXPECT_EQ(r.executions, 10u);
@@ -152,7 +156,7 @@ TEST(ExploreCounts, RecordedCatalogCountsHold) {
   int checked = 0;
   for (const weft::Scenario* s : weft::scenarios()) {
     if (s->dfs_executions == 0) continue;
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kDfs;
     o.preemption_bound = s->explore.preemption_bound;
     o.policy = s->explore.policy;  // priority scenarios count under the priority policy

@@ -126,7 +126,7 @@ TEST(LockOrdering, PhilosophersDeadlockForOtherTableSizes) {
     const weft::Scenario& s = scenario("lock-ordering/philosophers");
     weft::Params p = s.default_params();
     ASSERT_EQ(p.set("n", n), "");
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kRandom;
     o.seed = 1;
     o.max_executions = 20000;
@@ -185,7 +185,7 @@ TEST(LockOrdering, PoliteLivelockIsALivelockUnderFairness) {
 
   // Without fairness the same lockstep execution only exceeds the step bound: the checker
   // cannot rule out an unfair schedule, says so, and keeps step_bound.
-  weft::Options unfair;
+  weft::Options unfair{.strategy = weft::StrategyKind::kDfs};
   const weft::Result u = weft::explore_scenario(s, s.default_params(), unfair);
   const weft::Finding* bound = find_kind(u, FindingKind::kStepBound);
   ASSERT_NE(bound, nullptr) << describe(u);

@@ -1,4 +1,5 @@
-// PCT (--strategy pct): the per-execution guarantee 1/(n k^(d-1)) measured on depth-1 and depth-2 bugs; seeds and tokens.
+// PCT (--strategy pct): the per-execution guarantee 1/(n k^(d-1)) measured on depth-1 and depth-2 bugs; seeds and
+// tokens.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -51,7 +52,7 @@ Rate measure(void (*body)(), int depth, int seeds, int per_run) {
   Rate rate;
   rate.n = 3;
   for (int seed = 1; seed <= seeds; ++seed) {
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kPct;
     o.pct_depth = depth;
     o.seed = static_cast<std::uint64_t>(seed);
@@ -100,8 +101,7 @@ TEST(Pct, DepthOneHitRateMeetsTheBound) {
   const Rate r = measure(&depth_one, 1, 200, 20);
   const double rate = static_cast<double>(r.hits) / static_cast<double>(r.samples);
   std::printf("pct d=1 on a depth-1 bug: %llu / %llu executions = %.4f; bound 1/n = %.4f\n",
-              static_cast<unsigned long long>(r.hits), static_cast<unsigned long long>(r.samples), rate,
-              bound(r, 1));
+              static_cast<unsigned long long>(r.hits), static_cast<unsigned long long>(r.samples), rate, bound(r, 1));
   EXPECT_GE(rate, bound(r, 1));
 }
 
@@ -109,7 +109,7 @@ TEST(Pct, DepthOneHitRateMeetsTheBound) {
 TEST(Pct, SeededAndReplayable) {
   const weft::Scenario* s = weft::find_scenario("counter/lost-update");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kPct;
   o.seed = 42;
   const weft::Result a = weft::explore_scenario(*s, s->default_params(), o);
@@ -128,15 +128,16 @@ TEST(Pct, SeededAndReplayable) {
 
 // PCT is a bounded search: never complete, 1000 executions by default.
 TEST(Pct, IsNeverComplete) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kPct;
-  const weft::Result r = weft::explore([] { depth_one(); }, [] {
-    weft::Options x;
-    x.strategy = weft::StrategyKind::kPct;
-    x.stop_on_first = false;
-    x.trace = false;
-    return x;
-  }());
+  const weft::Result r = weft::explore([] { depth_one(); },
+                                       [] {
+                                         weft::Options x{.strategy = weft::StrategyKind::kDfs};
+                                         x.strategy = weft::StrategyKind::kPct;
+                                         x.stop_on_first = false;
+                                         x.trace = false;
+                                         return x;
+                                       }());
   EXPECT_FALSE(r.complete);
   EXPECT_EQ(r.executions, 1000u);
   EXPECT_EQ(r.bounded_by, "max_executions=1000");

@@ -18,7 +18,7 @@ using weft::FindingKind;
 using weft::test::describe;
 
 weft::Options priority_options(int cpus = 1) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.policy = weft::SchedPolicy::kPriority;
   o.cpus = cpus;
   return o;
@@ -66,7 +66,8 @@ TEST(PriorityPolicy, OnlyTheHighestReadyPriorityRunsOnOneCpu) {
 TEST(PriorityPolicy, AnyInterleavingPolicyIgnoresPriorities) {
   // The same body under the default policy: some execution runs A first (the assertion above
   // is not vacuous).
-  const weft::Result r = weft::explore([] { ranked_threads(true); });
+  const weft::Result r =
+      weft::explore([] { ranked_threads(true); }, weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = weft::test::find_kind(r, FindingKind::kAssertionFailure);
   ASSERT_NE(f, nullptr) << describe(r);
   EXPECT_EQ(r.policy, weft::SchedPolicy::kAny);
@@ -146,9 +147,8 @@ TEST(PriorityPolicy, ArrivalWindowIsExploredAtEverySchedulingPointInside) {
           weft::work(2ms);
           stage.store(2);
         });
-        weft::thread h({.priority = 2, .name = "H", .jitter = 3ms}, [&] {
-          seen.emplace_back(weft::clock::now().time_since_epoch().count(), stage.load());
-        });
+        weft::thread h({.priority = 2, .name = "H", .jitter = 3ms},
+                       [&] { seen.emplace_back(weft::clock::now().time_since_epoch().count(), stage.load()); });
         l.join();
         h.join();
       },
@@ -158,8 +158,8 @@ TEST(PriorityPolicy, ArrivalWindowIsExploredAtEverySchedulingPointInside) {
   EXPECT_EQ(r.executions, 6u);
   std::sort(seen.begin(), seen.end());
   const std::int64_t ms = 1000000;
-  const std::vector<std::pair<std::int64_t, int>> expected = {
-      {0, 0}, {0, 1}, {2 * ms, 1}, {2 * ms, 1}, {2 * ms, 2}, {3 * ms, 2}};
+  const std::vector<std::pair<std::int64_t, int>> expected = {{0, 0},      {0, 1},      {2 * ms, 1},
+                                                              {2 * ms, 1}, {2 * ms, 2}, {3 * ms, 2}};
   EXPECT_EQ(seen, expected);
 }
 

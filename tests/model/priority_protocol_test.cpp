@@ -16,7 +16,7 @@ using weft::mutex_protocol;
 using weft::test::describe;
 
 weft::Options priority_options() {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.policy = weft::SchedPolicy::kPriority;
   o.stop_on_first = false;
   return o;

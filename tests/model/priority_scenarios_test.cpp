@@ -64,7 +64,8 @@ void expect_replays(const weft::Scenario& s, const weft::Result& r) {
     const weft::Result again = weft::replay_scenario(s, *parsed.schedule);
     EXPECT_TRUE(again.divergence.empty()) << again.divergence;
     bool same = false;
-    for (const weft::Finding& g : again.findings) same = same || (g.kind == f.kind && g.step == f.step && g.message == f.message);
+    for (const weft::Finding& g : again.findings)
+      same = same || (g.kind == f.kind && g.step == f.step && g.message == f.message);
     EXPECT_TRUE(same) << kind_name(f.kind) << " at step " << f.step << " not replayed: " << describe(again);
   }
 }
@@ -101,7 +102,8 @@ TEST(PriorityScenarios, UnboundedReportsHLMAndTheMutex) {
   EXPECT_EQ(f.sites[1].thread, 1);  // where L took the mutex
   EXPECT_EQ(f.sites[1].location.line, nth_line_of(file, "weft::lock_guard<weft::mutex> guard(shared);", 1));
   EXPECT_EQ(f.sites[2].thread, 2);
-  EXPECT_NE(f.message.find("t3 (H, priority 3) waited 24 ms for " + mutex + " held by t1 (L, priority 1) while "
+  EXPECT_NE(f.message.find("t3 (H, priority 3) waited 24 ms for " + mutex +
+                           " held by t1 (L, priority 1) while "
                            "t2 (M, priority 2) ran 20 ms"),
             std::string::npos)
       << f.message;
@@ -168,7 +170,8 @@ TEST(PriorityScenarios, PathfinderMissesTheBusDeadlineAndTheWatchdogResets) {
   const weft::Finding* inversion = weft::test::find_kind(r, FindingKind::kPriorityInversion);
   ASSERT_NE(inversion, nullptr);
   EXPECT_EQ(inversion->threads, (std::vector<int>{1, 2, 3}));
-  EXPECT_EQ(inversion->location.line, nth_line_of(inversion->location.file, "weft::lock_guard<weft::mutex> guard(bus);", 1));
+  EXPECT_EQ(inversion->location.line,
+            nth_line_of(inversion->location.file, "weft::lock_guard<weft::mutex> guard(bus);", 1));
   const weft::Finding* miss = weft::test::find_kind(r, FindingKind::kDeadlineMiss);
   ASSERT_NE(miss, nullptr);
   EXPECT_EQ(miss->threads, (std::vector<int>{1, 2, 3}));  // bus waits for data, preempted by comms

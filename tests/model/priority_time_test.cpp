@@ -18,7 +18,7 @@ using weft::test::describe;
 constexpr std::int64_t kMs = 1000000;
 
 weft::Options priority_options() {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.policy = weft::SchedPolicy::kPriority;
   o.stop_on_first = false;
   return o;
@@ -149,7 +149,7 @@ TEST(VirtualTime, TimedLockUnderAnyInterleavingMayTimeOutAtAnyPoint) {
   // out whenever it runs, and succeed whenever the mutex is free.
   static std::vector<int> outcomes;
   outcomes.clear();
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.stop_on_first = false;
   const weft::Result r = weft::explore(
       [] {

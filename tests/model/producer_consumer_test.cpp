@@ -51,7 +51,8 @@ weft::Params params(const weft::Scenario& s, const std::vector<std::string>& set
   return p;
 }
 
-weft::Result explore(std::string_view variant, const std::vector<std::string>& sets = {}, weft::Options options = {}) {
+weft::Result explore(std::string_view variant, const std::vector<std::string>& sets = {},
+                     weft::Options options = {.strategy = weft::StrategyKind::kDfs}) {
   const weft::Scenario& s = scenario(variant);
   return weft::explore_scenario(s, params(s, sets), options);
 }
@@ -170,12 +171,12 @@ TEST(ProducerConsumer, ShutdownIsExhaustivelyCorrect) {
 // search. The condition-variable variants have fewer executions without spurious wake-ups and more
 // with a higher bound, and stay correct.
 TEST(ProducerConsumer, SpuriousWakeupBoundShapesTheSearch) {
-  weft::Options off;
+  weft::Options off{.strategy = weft::StrategyKind::kDfs};
   off.spurious_wakeups = false;
   EXPECT_EQ(explore("semaphores", {}, off).executions, scenario("semaphores").dfs_executions);
 
   const weft::Result none = explore("bounded-buffer", {}, off);
-  weft::Options two;
+  weft::Options two{.strategy = weft::StrategyKind::kDfs};
   two.max_spurious = 2;
   const weft::Result more = explore("bounded-buffer", {}, two);
   for (const weft::Result* r : {&none, &more}) {
@@ -209,7 +210,7 @@ TEST(ProducerConsumer, CorrectVariantsAtOtherSizes) {
 // complete, never a proof.
 TEST(ProducerConsumer, BoundedSearchesSayTheyAreBounded) {
   const std::vector<std::string> big = {"producers=2", "consumers=2", "capacity=2", "items=2"};
-  weft::Options capped;
+  weft::Options capped{.strategy = weft::StrategyKind::kDfs};
   capped.max_executions = 2000;
   const weft::Result r = explore("bounded-buffer", big, capped);
   EXPECT_FALSE(r.complete);
@@ -217,7 +218,7 @@ TEST(ProducerConsumer, BoundedSearchesSayTheyAreBounded) {
   EXPECT_EQ(r.executions, 2000u);
   EXPECT_TRUE(r.ok()) << describe(r);
 
-  weft::Options preemptions;
+  weft::Options preemptions{.strategy = weft::StrategyKind::kDfs};
   preemptions.preemption_bound = 1;
   const weft::Result p = explore("semaphores", big, preemptions);
   EXPECT_FALSE(p.complete);
@@ -250,7 +251,7 @@ TEST(ProducerConsumer, IfNotWhileTakesFromAnEmptyBuffer) {
 // With spurious wake-ups (the default) the single consumer takes from the empty buffer after one.
 TEST(ProducerConsumer, IfNotWhileWithOneConsumerFailsOnlyThroughASpuriousWakeup) {
   const std::vector<std::string> one = {"consumers=1"};
-  weft::Options off;
+  weft::Options off{.strategy = weft::StrategyKind::kDfs};
   off.spurious_wakeups = false;
   const weft::Result clean = explore("if-not-while", one, off);
   EXPECT_TRUE(clean.complete);
@@ -268,7 +269,7 @@ TEST(ProducerConsumer, IfNotWhileWithOneConsumerFailsOnlyThroughASpuriousWakeup)
 TEST(ProducerConsumer, IfNotWhileUnderRandomSearch) {
   for (const std::uint64_t seed : {1, 2, 3, 4, 5}) {
     SCOPED_TRACE(seed);
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kRandom;
     o.seed = seed;
     o.max_executions = 1000;
@@ -392,7 +393,7 @@ TEST(ProducerConsumer, UnsynchronizedRingRacesAndLosesOrDuplicatesItems) {
   // DFS reaches late (it backtracks from the deepest choice first); one preemption suffices, and
   // the preemption-bounded search finds it in execution 253: producers t1 and t2 both read tail
   // 0, t2 finds the slot t1 filled. The race on `tail` between them is reported on the way.
-  weft::Options one_preemption;
+  weft::Options one_preemption{.strategy = weft::StrategyKind::kDfs};
   one_preemption.preemption_bound = 1;
   const weft::Result p = explore("unsynchronized-ring", {"producers=2", "consumers=1"}, one_preemption);
   const weft::Finding* g = first_of(p, FindingKind::kAssertionFailure);

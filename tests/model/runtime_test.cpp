@@ -1,10 +1,10 @@
 // The model runtime: findings it raises itself, replay round-trips, determinism, scale, memory.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 
 #include "weft/explore.hpp"
 #include "weft/scenario.hpp"
@@ -49,7 +49,8 @@ class BuggyCounter : public ::testing::TestWithParam<BuggyCase> {};
 TEST_P(BuggyCounter, FoundByDfsAtTheEndCheck) {
   const weft::Scenario* s = weft::find_scenario(GetParam().name);
   ASSERT_NE(s, nullptr);
-  const weft::Result r = weft::explore_scenario(*s, s->default_params(), weft::Options{});
+  const weft::Result r =
+      weft::explore_scenario(*s, s->default_params(), weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kAssertionFailure);
   ASSERT_NE(f, nullptr) << GetParam().name;
   EXPECT_EQ(f->threads, std::vector<int>{0});  // the main thread's end check
@@ -65,7 +66,7 @@ TEST_P(BuggyCounter, FoundByDfsAtTheEndCheck) {
 TEST_P(BuggyCounter, FoundByRandom) {
   const weft::Scenario* s = weft::find_scenario(GetParam().name);
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.seed = 42;
   o.max_executions = 2000;
@@ -79,7 +80,7 @@ TEST_P(BuggyCounter, ReplayRoundTrip) {
   const weft::Scenario* s = weft::find_scenario(GetParam().name);
   ASSERT_NE(s, nullptr);
   for (const weft::StrategyKind strategy : {weft::StrategyKind::kDfs, weft::StrategyKind::kRandom}) {
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = strategy;
     o.seed = 7;
     const weft::Result found = weft::explore_scenario(*s, s->default_params(), o);
@@ -111,7 +112,7 @@ TEST(CorrectCounter, CompleteAndClean) {
   for (const char* name : {"counter/atomic", "counter/mutex"}) {
     const weft::Scenario* s = weft::find_scenario(name);
     ASSERT_NE(s, nullptr);
-    weft::Options o;
+    weft::Options o{.strategy = weft::StrategyKind::kDfs};
     o.strategy = weft::StrategyKind::kDfs;
     const weft::Result r = weft::explore_scenario(*s, s->default_params(), o);
     EXPECT_TRUE(r.complete) << name;
@@ -122,24 +123,26 @@ TEST(CorrectCounter, CompleteAndClean) {
 // --- findings the runtime raises ------------------------------------------------------------
 
 TEST(RuntimeFindings, DeadlockListsEachBlockedThreadAndHolder) {
-  const weft::Result r = weft::explore([] {
-    weft::mutex a;
-    weft::mutex b;
-    weft::thread t1([&] {
-      a.lock();
-      b.lock();  // t1-waits-b
-      b.unlock();
-      a.unlock();
-    });
-    weft::thread t2([&] {
-      b.lock();
-      a.lock();  // t2-waits-a
-      a.unlock();
-      b.unlock();
-    });
-    t1.join();
-    t2.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::mutex a;
+        weft::mutex b;
+        weft::thread t1([&] {
+          a.lock();
+          b.lock();  // t1-waits-b
+          b.unlock();
+          a.unlock();
+        });
+        weft::thread t2([&] {
+          b.lock();
+          a.lock();  // t2-waits-a
+          a.unlock();
+          b.unlock();
+        });
+        t1.join();
+        t2.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kDeadlock);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->threads, (std::vector<int>{0, 1, 2}));
@@ -156,14 +159,16 @@ TEST(RuntimeFindings, DeadlockListsEachBlockedThreadAndHolder) {
 }
 
 TEST(RuntimeFindings, UncaughtExceptionIsAFindingNotACrash) {
-  const weft::Result r = weft::explore([] {
-    weft::atomic<int> x(0);
-    weft::thread t([&] {
-      x.store(1);
-      throw std::runtime_error("boom in worker");
-    });
-    t.join();
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::atomic<int> x(0);
+        weft::thread t([&] {
+          x.store(1);
+          throw std::runtime_error("boom in worker");
+        });
+        t.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kUncaughtException);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->threads, std::vector<int>{1});
@@ -171,7 +176,7 @@ TEST(RuntimeFindings, UncaughtExceptionIsAFindingNotACrash) {
 }
 
 TEST(RuntimeFindings, StepBoundOnUnboundedSpin) {
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.max_steps = 200;
   const weft::Result r = weft::explore(
       [] {
@@ -191,10 +196,12 @@ TEST(RuntimeFindings, StepBoundOnUnboundedSpin) {
 }
 
 TEST(RuntimeFindings, UnlockOfUnownedMutexIsMisuse) {
-  const weft::Result r = weft::explore([] {
-    weft::mutex m;
-    m.unlock();  // misuse-line
-  });
+  const weft::Result r = weft::explore(
+      [] {
+        weft::mutex m;
+        m.unlock();  // misuse-line
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   const weft::Finding* f = first_of(r, FindingKind::kApiMisuse);
   ASSERT_NE(f, nullptr);
   EXPECT_EQ(f->location.line, line_of(__FILE__, "m.unlock();  // misuse-line"));
@@ -205,7 +212,7 @@ TEST(RuntimeFindings, UnlockOfUnownedMutexIsMisuse) {
 // each execution, free: a body that leaves it locked does not leak the lock into the next one.
 TEST(RuntimeFindings, ObjectFromOutsideTheBodyIsRegisteredFreshInEachExecution) {
   weft::mutex outside;
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.max_executions = 3;
   int runs = 0;
   const weft::Result r = weft::explore(
@@ -236,7 +243,7 @@ TEST(RuntimeFindings, OperationOutsideExploreThrowsLogicError) {
 TEST(Runtime, SameScheduleSameExecutionByteForByte) {
   const weft::Scenario* s = weft::find_scenario("counter/racy");
   ASSERT_NE(s, nullptr);
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.seed = 3;
   const weft::Result a = weft::explore_scenario(*s, s->default_params(), o);
@@ -250,7 +257,7 @@ TEST(Runtime, SameScheduleSameExecutionByteForByte) {
 
 TEST(Runtime, TwentyThreadsRun) {
   constexpr int kThreads = 20;
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.max_executions = 200;
   const weft::Result r = weft::explore(
@@ -288,7 +295,7 @@ TEST(Runtime, MemoryStaysFlatOverManyExecutions) {
     }
     for (auto& t : ts) t.join();
   };
-  weft::Options o;
+  weft::Options o{.strategy = weft::StrategyKind::kDfs};
   o.strategy = weft::StrategyKind::kRandom;
   o.max_executions = 20000;
   weft::explore(body, o);
@@ -315,7 +322,7 @@ TEST(Runtime, ReplayReportsDivergenceOfNondeterministicBody) {
     t.join();
     WEFT_ASSERT(x.load() == 0);
   };
-  const weft::Result first = weft::explore(body);
+  const weft::Result first = weft::explore(body, weft::Options{.strategy = weft::StrategyKind::kDfs});
   ASSERT_FALSE(first.findings.empty());
   const weft::ScheduleParse parsed = weft::decode_schedule(first.findings[0].schedule);
   ASSERT_TRUE(parsed.schedule.has_value());
@@ -326,13 +333,15 @@ TEST(Runtime, ReplayReportsDivergenceOfNondeterministicBody) {
 
 TEST(Runtime, DfsDetectsNondeterministicBody) {
   int runs = 0;
-  const weft::Result r = weft::explore([&runs] {
-    weft::atomic<int> x(0);
-    if (++runs % 2 == 0) x.fetch_add(1);  // shifts every later step in even runs
-    weft::thread t([&] { x.fetch_add(1); });
-    x.fetch_add(1);
-    t.join();
-  });
+  const weft::Result r = weft::explore(
+      [&runs] {
+        weft::atomic<int> x(0);
+        if (++runs % 2 == 0) x.fetch_add(1);  // shifts every later step in even runs
+        weft::thread t([&] { x.fetch_add(1); });
+        x.fetch_add(1);
+        t.join();
+      },
+      weft::Options{.strategy = weft::StrategyKind::kDfs});
   EXPECT_NE(r.divergence.find("nondeterministic"), std::string::npos) << r.divergence;
   EXPECT_FALSE(r.complete);
 }

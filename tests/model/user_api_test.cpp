@@ -6,7 +6,7 @@
 
 namespace {
 
-// Verbatim from README.md, "Writing your own test".
+// weft::explore inside a plain gtest TEST (README, "Writing your own test", describes explore()).
 TEST(MyQueue, PushPopIsLinearizable) {
   weft::Result r = weft::explore([] {
     weft::mutex m;  // create sync objects inside the body

@@ -76,7 +76,7 @@ std::set<int> threads_of(const Finding& f) { return {f.threads.begin(), f.thread
 
 Result model(const std::string& name) {
   const Scenario& s = catalog(name);
-  Options o;
+  Options o{.strategy = weft::StrategyKind::kDfs};
   o.preemption_bound = s.explore.preemption_bound;
   o.stop_on_first = false;
   o.trace = false;

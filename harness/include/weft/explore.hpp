@@ -22,11 +22,13 @@ class Checker;
 // kDfs: every interleaving (optionally preemption-bounded). kDpor: one execution per
 // Mazurkiewicz trace (optimal DPOR; exhaustive, no preemption bound, not in the fair mode or
 // under the priority policy). kRandom: seeded uniform choices. kPct: probabilistic concurrency
-// testing with bug depth `pct_depth` (see README, "Strategies").
-enum class StrategyKind : std::uint8_t { kDfs, kRandom, kDpor, kPct };
+// testing with bug depth `pct_depth` (see README, "Strategies"). kDefault: the CLI's default
+// search, resolved by explore(): DPOR where it applies (dpor_applies(), no preemption bound),
+// DFS otherwise.
+enum class StrategyKind : std::uint8_t { kDfs, kRandom, kDpor, kPct, kDefault };
 
 struct Options {
-  StrategyKind strategy = StrategyKind::kDfs;
+  StrategyKind strategy = StrategyKind::kDefault;
   int preemption_bound = -1;              // dfs: -1 unbounded
   int pct_depth = 3;                      // pct: the bug depth d the run targets (>= 1)
   std::uint64_t max_executions = 0;       // 0: unlimited for dfs, 1000 for random
@@ -53,6 +55,16 @@ struct Options {
   // Priority policy: a thread waiting longer than this for a lower-priority holder is a
   // priority_inversion finding even when the inversion is bounded. Negative: no bound.
   std::chrono::nanoseconds max_blocking{-1};
+  // The identity of the explored body (e.g. "gtest:Suite.Name", set by WEFT_TEST): its hash is
+  // the scenario field of the findings' tokens, and a token recorded for another identity is
+  // rejected by replay (std::invalid_argument). Empty: an anonymous body (hash 0).
+  std::string identity;
+  // Debugging: at the first scheduling point of each execution with at least this many events
+  // (a finding's `step`), weft_break_here(step, thread) is called: a gdb breakpoint. 0: never.
+  std::uint64_t break_step = 0;
+  // explore() and replay() apply the WEFT_* environment knobs (README, "Environment knobs") over
+  // these options; false: the options are used as given.
+  bool from_env = true;
 };
 
 struct Result {
@@ -91,6 +103,9 @@ struct Result {
 // Each execution starts from fresh state: sync objects created in `body` are new, and those of
 // static storage are restored to their constructed state (README "The facade", static storage).
 // Exceptions escaping `body` or its threads become uncaught_exception findings.
+// The WEFT_* environment knobs override `options` (unless options.from_env is false); with
+// WEFT_REPLAY set, the token's one execution is replayed instead of a search. A bad knob value,
+// or a token of another identity, throws std::invalid_argument with a one-line message.
 Result explore(const std::function<void()>& body, const Options& options = {});
 
 // The options `weft explore` and `weft check` start from for a catalog scenario: the defaults
@@ -114,4 +129,15 @@ Result explore_scenario(const Scenario& scenario, const Params& params, const Op
 Result replay(const std::function<void()>& body, const Schedule& schedule, const Options& options = {});
 Result replay_scenario(const Scenario& scenario, const Schedule& schedule, const Options& options = {});
 
+// The options explore() runs with: `options` with the WEFT_* environment knobs applied
+// (std::invalid_argument on a bad value). WEFT_REPLAY is not an option: see env_replay_token().
+Options options_from_env(const Options& options);
+// WEFT_REPLAY's token, empty when unset.
+std::string env_replay_token();
+
 }  // namespace weft
+
+// Called by the model at Options::break_step (WEFT_BREAK_STEP): `break weft_break_here` in gdb
+// stops with the failing step's thread current; `weft threads` (share/weft/gdb/weft.py) lists the
+// simulated threads. Does nothing.
+extern "C" void weft_break_here(unsigned long long step, int thread);

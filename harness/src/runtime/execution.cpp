@@ -46,7 +46,8 @@ Execution::Execution(const Options& options, StackPool& pool)
       role_(policy_->role()),
       max_threads_(policy_->max_threads()),
       policy_log_(policy_->log()) {
-  slow_path_steps_ = role_ == SchedulingPolicy::Role::kDecides ? 0 : options.max_steps;
+  steady_slow_path_steps_ = role_ == SchedulingPolicy::Role::kDecides ? 0 : options.max_steps;
+  slow_path_steps_ = steady_slow_path_steps_;
   threads_.reserve(32);
   ctxs_.reserve(33);
   ctxs_.push_back(nullptr);  // the root's slot
@@ -65,6 +66,10 @@ Execution::~Execution() {
 }
 
 void Execution::reset() {
+  break_pending_ = options_.break_step != 0;  // WEFT_BREAK_STEP: once per execution
+  if (break_pending_) {
+    slow_path_steps_ = static_cast<std::uint32_t>(std::min<std::uint64_t>(steady_slow_path_steps_, options_.break_step));
+  }
   threads_.clear();
   events_.clear();
   objects_.clear();
@@ -272,3 +277,7 @@ void Execution::abort_current() {
 }
 
 }  // namespace weft::detail
+
+extern "C" [[gnu::noinline, gnu::used]] void weft_break_here(unsigned long long step, int thread) {
+  asm volatile("" : : "r"(step), "r"(thread) : "memory");  // kept, not inlined: a breakpoint site
+}

@@ -383,11 +383,14 @@ class Execution {
   const PriorityLog* policy_log_ = nullptr;  // policy_->log(): stable for the policy's lifetime
   // schedule() leaves its fast path from this many events on: options_.max_steps, or 0 when the
   // policy decides every scheduling point (one comparison serves both).
+  // Also options_.break_step until weft_break_here was called this execution (WEFT_BREAK_STEP).
   std::uint32_t slow_path_steps_ = 0;
   // Unmodified-code runtime: the process-unique number of the current execution, and the workers
   // whose thread was abandoned mid-stack (their context is made afresh at the next reset).
   std::uint64_t serial_ = 0;
   std::vector<int> abandoned_;
+  std::uint32_t steady_slow_path_steps_ = 0;  // slow_path_steps_ once the break step is behind
+  bool break_pending_ = false;                // options_.break_step not reached yet this execution
 };
 
 // The policy an exploration under `options` runs with (policies/make_policy.cpp).

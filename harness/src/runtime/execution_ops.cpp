@@ -140,13 +140,20 @@ void Execution::schedule() {
     after_resume();
     return;
   }
-  if (events_.size() >= slow_path_steps_) [[unlikely]] {  // the step bound, or a deciding policy
+  if (events_.size() >= slow_path_steps_) [[unlikely]] {  // the step bound, a deciding policy, a break
+    if (break_pending_ && events_.size() >= options_.break_step) {
+      break_pending_ = false;
+      slow_path_steps_ = steady_slow_path_steps_;
+      weft_break_here(events_.size(), self);
+    }
     if (events_.size() >= options_.max_steps) {
       fail_step_bound();
       return;
     }
-    decide_schedule(self);
-    return;
+    if (role_ == SchedulingPolicy::Role::kDecides) {
+      decide_schedule(self);
+      return;
+    }
   }
   if (mask_path_) [[likely]] {
     const int next = pick_from_mask(runnable_mask(), self, t.pending == OpKind::kYield);

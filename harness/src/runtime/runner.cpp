@@ -165,6 +165,8 @@ std::unique_ptr<Strategy> make_strategy(const Options& o) {
     case StrategyKind::kPct:
       if (o.pct_depth < 1) throw std::invalid_argument("pct needs a bug depth >= 1");
       return make_pct_strategy(o.seed, o.pct_depth);
+    case StrategyKind::kDefault:  // resolved by with_defaults()
+      break;
   }
   throw std::logic_error("weft: unknown strategy");
 }
@@ -188,6 +190,9 @@ Result run_search(const std::function<void()>& body, const Options& o, const Hea
 }
 
 Options with_defaults(Options o) {
+  if (o.strategy == StrategyKind::kDefault) {  // the CLI's default search (default_search_options)
+    o.strategy = dpor_applies(o) && o.preemption_bound < 0 ? StrategyKind::kDpor : StrategyKind::kDfs;
+  }
   if ((o.strategy == StrategyKind::kRandom || o.strategy == StrategyKind::kPct) && o.max_executions == 0) {
     o.max_executions = 1000;
   }
@@ -236,6 +241,7 @@ bool Result::has(FindingKind kind) const {
 
 Options scenario_options(const Scenario& scenario) {
   Options o;
+  o.strategy = StrategyKind::kDfs;  // `weft explore --strategy dfs`; default_search_options picks
   o.preemption_bound = scenario.explore.preemption_bound;
   o.max_executions = scenario.explore.max_executions;
   o.fair = scenario.explore.fair;
@@ -255,8 +261,18 @@ Options default_search_options(const Scenario& scenario) {
   return o;
 }
 
+static std::uint32_t identity_hash(const Options& o) { return o.identity.empty() ? 0 : scenario_hash(o.identity); }
+
 Result explore(const std::function<void()>& body, const Options& options) {
-  return run_search(body, with_defaults(options), Header{});
+  const Options o = with_defaults(options_from_env(options));
+  if (options.from_env) {
+    if (const std::string token = env_replay_token(); !token.empty()) {
+      ScheduleParse p = decode_schedule(token);
+      if (!p.schedule) throw std::invalid_argument("WEFT_REPLAY: " + p.error);
+      return replay(body, *p.schedule, o);
+    }
+  }
+  return run_search(body, o, Header{identity_hash(o), {}});
 }
 
 Result explore_scenario(const Scenario& scenario, const Params& params, const Options& options) {
@@ -265,6 +281,12 @@ Result explore_scenario(const Scenario& scenario, const Params& params, const Op
 }
 
 Result replay(const std::function<void()>& body, const Schedule& schedule, const Options& options) {
+  if (schedule.scenario != identity_hash(options)) {
+    throw std::invalid_argument(
+        options.identity.empty()
+            ? std::string("the schedule token was recorded for a named test or scenario, not this anonymous body")
+            : fmt::format("the schedule token was recorded for another test or scenario, not {}", options.identity));
+  }
   return replay_impl(body, schedule, options, Header{schedule.scenario, schedule.params});
 }
 
