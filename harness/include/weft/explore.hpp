@@ -53,6 +53,15 @@ struct Options {
   // Priority policy: a thread waiting longer than this for a lower-priority holder is a
   // priority_inversion finding even when the inversion is bounded. Negative: no bound.
   std::chrono::nanoseconds max_blocking{-1};
+  // Time limits. max_seconds bounds the whole search (checked between executions; 0: none): the
+  // result then says bounded_by "max_seconds". exec_timeout: an execution whose running thread
+  // makes no visible operation for this many seconds is stopped with a hang finding (0: off).
+  double max_seconds = 0;
+  double exec_timeout = 10;
+  // Crash isolation: a fault signal, abort(), std::terminate or a stack overflow in a simulated
+  // thread becomes a crash finding and the search goes on (see README, Reliability). False: the
+  // signal's default action (the process dies), for a debugger or a core dump.
+  bool catch_crashes = true;
 };
 
 struct Result {
