@@ -196,7 +196,8 @@ void add_check_commands(CLI::App& app, int& exit_code) {
   check->add_option("--max-seconds", c->settings.max_seconds, "Model: wall-time budget of each scenario's search");
   check->add_option("--exec-timeout", c->settings.exec_timeout,
                     "Model: seconds without a visible operation before an execution is a hang (default 10; 0: off)");
-  check->add_flag("--no-isolate", c->no_isolate, "Model: explore in this process, not in a supervised child per scenario");
+  check->add_flag("--no-isolate", c->no_isolate,
+                  "Model: explore in this process, not in a supervised child per scenario");
   check->callback([c, &exit_code] {
     if (!(c->settings.max_seconds >= 0 && c->settings.max_seconds <= 1e9))
       throw InputError(fmt::format("--max-seconds must be 0 to 1000000000 seconds (got {})", c->settings.max_seconds));

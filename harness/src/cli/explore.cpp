@@ -116,7 +116,8 @@ int run_search(const Scenario& s, const Params& params, const Options& o, const 
   const ChildOutcome c = run_in_child([&](int) { return print(); });
   if (!c.died) return c.exit_code;
   Result r;
-  r.strategy = a.token.empty() ? "" : "replay";
+  constexpr const char* kNames[] = {"dfs", "random", "dpor", "pct"};
+  r.strategy = a.token.empty() ? kNames[static_cast<int>(o.strategy)] : "replay";
   r.executions = c.execution;
   r.bounded_by = "crash";
   r.seed = o.seed;

@@ -126,8 +126,10 @@ Finding died_finding(const ChildOutcome& c, const Scenario& scenario, const Para
     if (kind != FindingKind::kCrash) f.kind = kind;
   } else {
     f.replayable = false;
-    f.details.push_back(c.recorded ? "the execution's choices did not fit the crash mirror: no replay token"
-                                   : "outside a simulated thread (or before weft recorded it): no replay token");
+    f.details.push_back(c.recorded
+                            ? "the execution's choices did not fit the crash mirror: no replay token"
+                            : "the signal could not be recorded in process (SIGKILL, or a fault outside a simulated "
+                              "thread): no replay token");
   }
   return f;
 }
