@@ -1,14 +1,16 @@
-// Starting a helper process with its output on pipes (see subprocess.hpp).
+// Child processes: posix_spawn with pipes and a process group, and the poll(2) wait loop.
 #include "subprocess.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 extern char** environ;
@@ -70,6 +72,72 @@ int wait_for_exit(pid_t pid) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return status;
+}
+
+ChildExit wait_child(const Spawned& child, double timeout_seconds, const LineHook& on_line) {
+  using Clock = std::chrono::steady_clock;
+  ChildExit e;
+  const bool timed = timeout_seconds > 0;
+  const auto timeout = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
+  auto deadline = Clock::now() + timeout;
+  pollfd fds[2] = {{child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}};
+  const nfds_t nfds = child.err_fd >= 0 ? 2 : 1;
+  std::string* sinks[2] = {&e.out, &e.err};
+  std::string pending;  // out_fd's unterminated line, with a hook
+  int open = static_cast<int>(nfds);
+  char buf[65536];
+  while (open > 0) {
+    int wait_ms = -1;
+    if (timed) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      if (Clock::now() >= deadline) {
+        e.timed_out = true;
+        break;
+      }
+      wait_ms = static_cast<int>(left) + 1;
+    }
+    const int ready = ::poll(fds, nfds, wait_ms);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (nfds_t i = 0; i < nfds; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {  // end of file (or a broken pipe): the child closed this output
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+        continue;
+      }
+      if (i != 0 || !on_line) {
+        sinks[i]->append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      pending.append(buf, static_cast<std::size_t>(n));
+      std::size_t from = 0;
+      std::size_t nl;
+      while ((nl = pending.find('\n', from)) != std::string::npos) {
+        if (on_line(std::string_view(pending).substr(from, nl - from))) deadline = Clock::now() + timeout;
+        from = nl + 1;
+      }
+      pending.erase(0, from);
+    }
+  }
+  if (e.timed_out) {
+    if (child.own_group) {
+      kill_group(child.pid);
+    } else {
+      ::kill(child.pid, SIGKILL);
+    }
+  }
+  for (nfds_t i = 0; i < nfds; ++i) {
+    if (fds[i].fd >= 0) ::close(fds[i].fd);
+  }
+  e.status = wait_for_exit(child.pid);
+  if (on_line && !pending.empty()) on_line(pending);
+  return e;
 }
 
 std::string shell_quote(const std::string& s) {

@@ -1,10 +1,7 @@
 // Driving weft-native: spawn, per-run watchdog, protocol and TSan report parsing, de-duplication.
 #include "native/native_driver.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -259,49 +256,16 @@ NativeResult run_native(const Scenario& scenario, const Params& params, const Na
     early.error = child.error;
     return std::move(early);
   }
-  const int out_fd = child.out_fd;
-
-  // Read until EOF; the watchdog deadline restarts at every "begin".
-  const auto timeout =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.timeout_seconds));
-  auto deadline = Clock::now() + timeout;
+  // The watchdog deadline restarts at every "begin": each run has its own timeout.
   std::uint64_t last_begun = 0;
-  std::string pending;
-  char buf[8192];
-  bool hung = false;
-  for (;;) {
-    const auto now = Clock::now();
-    if (now >= deadline) {
-      hung = true;
-      break;
-    }
-    const int wait_ms =
-        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count()) + 1;
-    pollfd p{out_fd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, wait_ms);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (ready == 0) continue;  // re-checks the deadline
-    const ssize_t n = ::read(out_fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // EOF: the process closed its output
-    pending.append(buf, static_cast<std::size_t>(n));
-    std::size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos) {
-      collector.feed_line(std::string_view(pending).substr(0, nl));
-      pending.erase(0, nl + 1);
-      if (collector.current_run() > last_begun) {
-        last_begun = collector.current_run();
-        deadline = Clock::now() + timeout;
-      }
-    }
-  }
-  if (hung) kill_group(child.pid);
-  ::close(out_fd);
-  const int status = wait_for_exit(child.pid);
-  if (!pending.empty()) collector.feed_line(pending);
+  const ChildExit exit = wait_child(child, options.timeout_seconds, [&](std::string_view line) {
+    collector.feed_line(line);
+    if (collector.current_run() <= last_begun) return false;
+    last_begun = collector.current_run();
+    return true;
+  });
+  const bool hung = exit.timed_out;
+  const int status = exit.status;
   const bool done = collector.done();
   const std::uint64_t running = collector.current_run();
   const std::string tail = collector.tail();

@@ -2,12 +2,10 @@
 #include "relacy/relacy_driver.hpp"
 
 #include <fmt/format.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -24,10 +22,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct Output {
-  std::string out;
-  std::string err;
-  int status = 0;
-  bool timed_out = false;
+  ChildExit exit;
   std::string error;  // could not run it
 };
 
@@ -39,46 +34,7 @@ Output run_process(const std::string& binary, std::vector<std::string> args, dou
     o.error = child.error;
     return o;
   }
-  const bool timed = timeout_seconds > 0;
-  const auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(timeout_seconds));
-  pollfd fds[2] = {{child.out_fd, POLLIN, 0}, {child.err_fd, POLLIN, 0}};
-  std::string* sinks[2] = {&o.out, &o.err};
-  int open = 2;
-  char buf[65536];
-  while (open > 0) {
-    int wait_ms = -1;
-    if (timed) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) {
-        o.timed_out = true;
-        break;
-      }
-      wait_ms = static_cast<int>(left) + 1;
-    }
-    const int ready = ::poll(fds, 2, wait_ms);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open;
-        continue;
-      }
-      sinks[i]->append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  if (o.timed_out) kill_group(child.pid);
-  for (pollfd& p : fds) {
-    if (p.fd >= 0) ::close(p.fd);
-  }
-  o.status = wait_for_exit(child.pid);
+  o.exit = wait_child(child, timeout_seconds);
   return o;
 }
 
@@ -215,19 +171,19 @@ RelacyResult run_relacy(const Scenario& scenario, const Params& params, const Re
   RelacyResult out;
   if (!o.error.empty()) {
     out.error = o.error;
-  } else if (o.timed_out) {
+  } else if (o.exit.timed_out) {
     out.error = fmt::format("weft-relacy did not finish within {:g} s (a search too large for its bound)",
                             options.timeout_seconds);
-  } else if (WIFSIGNALED(o.status)) {
-    const char* name = sigabbrev_np(WTERMSIG(o.status));
-    out.error = fmt::format("weft-relacy was killed by signal {}{}", WTERMSIG(o.status),
+  } else if (WIFSIGNALED(o.exit.status)) {
+    const char* name = sigabbrev_np(WTERMSIG(o.exit.status));
+    out.error = fmt::format("weft-relacy was killed by signal {}{}", WTERMSIG(o.exit.status),
                             name != nullptr ? fmt::format(" (SIG{})", name) : std::string());
-  } else if (!WIFEXITED(o.status) || WEXITSTATUS(o.status) != 0) {
-    const std::string why = first_line(o.err);
+  } else if (!WIFEXITED(o.exit.status) || WEXITSTATUS(o.exit.status) != 0) {
+    const std::string why = first_line(o.exit.err);
     out.error =
-        fmt::format("weft-relacy exited with status {}{}", WEXITSTATUS(o.status), why.empty() ? "" : ": " + why);
+        fmt::format("weft-relacy exited with status {}{}", WEXITSTATUS(o.exit.status), why.empty() ? "" : ": " + why);
   } else {
-    out = parse_relacy_output(o.out, scenario, params, options);
+    out = parse_relacy_output(o.exit.out, scenario, params, options);
   }
   if (out.rerun.empty()) out.rerun = rerun_command(scenario, params, options);
   if (out.result.strategy.empty()) out.result.strategy = std::string(search_name(options.search));

@@ -4,7 +4,6 @@
 #include "rt/rt_runner.hpp"
 
 #include <fmt/format.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +19,7 @@
 #include <cstring>
 #include <sstream>
 
+#include "subprocess.hpp"
 #include "weft/native/sync.hpp"
 
 namespace weft::rt {
@@ -260,30 +260,13 @@ RtReport run(const Scenario& scenario, const Params& params, const RtConfig& in)
       child(scenario, params, config, fds[1]);
     }
     ::close(fds[1]);
-    // Read the child's report; kill it if it outlives the watchdog by far (the last resort).
-    std::string text;
-    const std::int64_t deadline = mono_ns() + (config.timeout_ms + 5000) * 1000000;
-    bool killed = false;
-    for (;;) {
-      const std::int64_t left_ms = (deadline - mono_ns()) / 1000000;
-      if (left_ms <= 0) {
-        ::kill(pid, SIGKILL);
-        killed = true;
-        break;
-      }
-      pollfd p{fds[0], POLLIN, 0};
-      const int r = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left_ms, 1000)));
-      if (r < 0 && errno == EINTR) continue;
-      if (r <= 0) continue;
-      char buf[4096];
-      const ssize_t n = ::read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;
-      text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fds[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    // Read the child's report; kill it if it outlives the watchdog by far (the last resort). The
+    // child stays in weft-rt's process group: only the process itself is killed.
+    const ChildExit exit = wait_child(Spawned{.pid = pid, .out_fd = fds[0], .own_group = false},
+                                      static_cast<double>(config.timeout_ms + 5000) / 1000.0);
+    const std::string& text = exit.out;
+    const bool killed = exit.timed_out;
+    const int status = exit.status;
 
     RtRun run;
     bool ended = false;

@@ -127,6 +127,7 @@ ExecutionView Execution::view() const {
 // Fibers and hand-over
 
 int Execution::create_thread(const ThreadBody& body, int parent) {
+  WEFT_CHECK(body.size <= max_callable_size());  // checked by spawn before anything changes
   const int tid = static_cast<int>(threads_.size());
   threads_.emplace_back();
   threads_.back().parent = parent;
@@ -140,9 +141,6 @@ int Execution::create_thread(const ThreadBody& body, int parent) {
     mask_path_ = false;
   }
 
-  if (body.size > pool_.stack_size() / 4) {
-    throw std::logic_error("weft: thread callable too large for the simulated stack (raise Options::stack_size)");
-  }
   if (tid >= static_cast<int>(stacks_.size())) add_worker();
   spawn_body_ = &body;  // the worker relocates it onto its own stack when first switched to
   return tid;
@@ -270,12 +268,15 @@ int Execution::next_after_exit(int tid) {
       }
     }
   }
-  if (aborting_) {  // unwind the remaining threads one after another
-    for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
-      if (!threads_[i].finished) return i;
-    }
+  if (aborting_) return unwind_next();  // unwind the remaining threads one after another
+  return -1;                            // everything finished: back to the root
+}
+
+int Execution::unwind_next() const {
+  for (int i = static_cast<int>(threads_.size()) - 1; i >= 0; --i) {
+    if (!threads_[i].finished) return i;
   }
-  return -1;  // everything finished: back to the root
+  return -1;
 }
 
 void Execution::after_resume() {
@@ -286,7 +287,12 @@ void Execution::after_resume() {
 
 void Execution::abort_current() {
   aborting_ = true;
-  if (std::uncaught_exceptions() == 0) throw AbortExecution{};
+  if (std::uncaught_exceptions() != 0) return;  // already unwinding
+  // Threads created after this one may reference its locals: they unwind first (see
+  // unwind_next); the last of them hands back here.
+  const int first = unwind_next();
+  if (first != current_) switch_to(first);
+  throw AbortExecution{};
 }
 
 // ---------------------------------------------------------------------------------------
@@ -626,6 +632,13 @@ int Execution::spawn(const ThreadBody& body, SourceLoc loc) {
   if (aborting_) return -1;
   if (options_.fair && threads_.size() >= FairScheduler::kMaxThreads) [[unlikely]] {
     fail_misuse(fmt::format("the fair mode supports at most {} threads", FairScheduler::kMaxThreads), loc);
+    return -1;
+  }
+  if (body.size > max_callable_size()) [[unlikely]] {
+    fail_misuse(fmt::format("thread callable too large for the simulated stack: {} bytes, at most {} with a "
+                            "{}-byte stack (raise Options::stack_size)",
+                            body.size, max_callable_size(), pool_.stack_size()),
+                loc);
     return -1;
   }
   const int parent = current_;

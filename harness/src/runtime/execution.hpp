@@ -171,6 +171,12 @@ class Execution {
   [[noreturn]] void worker_loop(int w);
   [[gnu::noinline]] void run_thread(int tid);  // thread tid's body from spawn_body_, up to its exit event
   int next_after_exit(int tid);
+  // While aborting: the unfinished thread created last, -1 when none is left. A thread's
+  // descendants are created after it, so they unwind (and run destructors that may reference
+  // its locals) before it does.
+  int unwind_next() const;
+  // The largest thread callable spawn accepts: it is relocated onto the thread's own stack.
+  std::size_t max_callable_size() const { return pool_.stack_size() / 4; }
 
   // Whether t's pending operation can execute now (inline: called for every thread at every
   // scheduling point).
@@ -279,7 +285,9 @@ class Execution {
 
   // Findings raised by the runtime itself. fail_* record the finding and begin aborting.
   Finding& add_finding(FindingKind kind, std::string message, SourceLoc loc);
-  void abort_current();  // unwind the current thread (throws AbortExecution unless unwinding)
+  // Begins aborting and unwinds the current thread (throws AbortExecution unless already
+  // unwinding), after every thread created after it has unwound (see unwind_next).
+  void abort_current();
   void fail_misuse(std::string message, SourceLoc loc);
   void fail_deadlock(int reporter);
   void fail_step_bound();

@@ -649,11 +649,7 @@ int Execution::prio_next_after_exit(int tid) {
       }
     }
   }
-  if (aborting_) {
-    for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
-      if (!threads_[i].finished) return i;
-    }
-  }
+  if (aborting_) return unwind_next();
   return -1;
 }
 
