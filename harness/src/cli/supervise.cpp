@@ -47,6 +47,10 @@ ChildOutcome run_in_child(const std::function<int(int payload_fd)>& child) {
       std::fprintf(stderr, "weft: internal error: %s\n", e.what());
     }
     std::cout.flush();
+    if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+      std::fprintf(stderr, "weft: error: cannot write the output (%s)\n", std::strerror(errno));
+      code = 2;
+    }
     std::fflush(nullptr);
     close(fds[1]);
     _exit(code);
