@@ -6,7 +6,7 @@
 
 #include "event_log.hpp"
 #include "findings_util.hpp"
-#include "runtime/fair.hpp"
+#include "runtime/policies/fair_policy.hpp"
 #include "weft/explore.hpp"
 #include "weft/schedule.hpp"
 #include "weft/sync.hpp"

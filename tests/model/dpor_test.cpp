@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "findings_util.hpp"
 #include "weft/explore.hpp"
 #include "weft/scenario.hpp"
 #include "weft/sync.hpp"
@@ -289,6 +290,64 @@ TEST(DporLimits, NondeterministicBodyIsReported) {
   EXPECT_FALSE(r.complete);
   EXPECT_EQ(r.executions, 2u);
   EXPECT_NE(r.divergence.find("nondeterministic"), std::string::npos) << r.divergence;
+}
+
+// --- more than 64 threads -----------------------------------------------------------------------------
+
+// DPOR's thread sets are 64-bit masks: a program with more than 64 threads is beyond it. The
+// search then runs again from the start under DFS (which has no such limit) and says so in
+// Result::strategy_fallback; never a "divergence", which would blame the scenario. The body
+// spawns t1..t64 (65 threads with t0); each increments the counter, and t0's assertion is wrong
+// on purpose (64 != 65): DFS's first execution fails it, in t0, at that line.
+TEST(DporLimits, SixtyFiveThreadsFallBackToDfsAndSaySo) {
+  const auto body = [] {
+    weft::atomic<int> counter(0);
+    std::vector<weft::thread> ts;
+    ts.reserve(64);
+    for (int i = 0; i < 64; ++i) ts.emplace_back([&counter] { counter.fetch_add(1); });
+    for (weft::thread& t : ts) t.join();
+    WEFT_ASSERT(counter.load() == 65);  // the 65-thread assertion
+  };
+  const weft::Result r = weft::explore(body, with(StrategyKind::kDpor));
+  EXPECT_EQ(r.strategy, "dfs");
+  EXPECT_EQ(r.strategy_fallback, "dpor supports at most 64 threads (thread t64 was spawned): explored with dfs");
+  EXPECT_TRUE(r.divergence.empty()) << r.divergence;
+  EXPECT_EQ(r.bounded_by, "finding");
+  EXPECT_EQ(r.executions, 1u);
+  ASSERT_EQ(r.findings.size(), 1u);
+  const weft::Finding& f = r.findings[0];
+  EXPECT_EQ(f.kind, FindingKind::kAssertionFailure);
+  EXPECT_EQ(f.threads, std::vector<int>{0});
+  EXPECT_EQ(weft::test::basename_of(f.location.file), "dpor_test.cpp");
+  EXPECT_EQ(f.location.line, weft::test::line_of(__FILE__, "// the 65-thread assertion"));
+  const weft::ScheduleParse parsed = weft::decode_schedule(f.schedule);
+  ASSERT_TRUE(parsed.schedule.has_value()) << parsed.error;
+  const weft::Result again = weft::replay(body, *parsed.schedule);
+  EXPECT_TRUE(again.divergence.empty()) << again.divergence;
+  ASSERT_EQ(again.findings.size(), 1u);
+  EXPECT_EQ(again.findings[0].kind, FindingKind::kAssertionFailure);
+  EXPECT_EQ(again.findings[0].location.line, f.location.line);
+}
+
+// 64 threads (t0..t63) are within DPOR: no fallback. Each thread stores to its own atomic, so
+// the only dependencies are program order, spawn and join edges: one Mazurkiewicz trace, one
+// execution.
+TEST(DporLimits, SixtyFourThreadsStayUnderDpor) {
+  const weft::Result r = weft::explore(
+      [] {
+        std::array<weft::atomic<int>, 63> slots;
+        std::vector<weft::thread> ts;
+        ts.reserve(63);
+        for (int i = 0; i < 63; ++i) ts.emplace_back([&slots, i] { slots[static_cast<std::size_t>(i)].store(1); });
+        for (weft::thread& t : ts) t.join();
+      },
+      with(StrategyKind::kDpor));
+  EXPECT_EQ(r.strategy, "dpor");
+  EXPECT_EQ(r.strategy_fallback, "");
+  EXPECT_TRUE(r.divergence.empty()) << r.divergence;
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(r.executions, 1u);
+  EXPECT_TRUE(r.findings.empty());
 }
 
 }  // namespace

@@ -88,6 +88,9 @@ struct Result {
   BlockingSummary max_blocking;  // priority policy: worst blocking on a lower-priority holder
   std::vector<Finding> findings;
   std::string divergence;       // replay: where a nondeterministic body diverged; empty otherwise
+  // Set when the requested strategy could not search this program and another one did (dpor
+  // with more than 64 threads: `strategy` is then "dfs"): why, and which. Empty otherwise.
+  std::string strategy_fallback;
 
   bool ok() const { return findings.empty() && divergence.empty(); }
   bool has(FindingKind kind) const;

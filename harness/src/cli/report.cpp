@@ -74,6 +74,7 @@ nlohmann::json result_json(const Scenario& scenario, const Params& params, const
   j["divergence"] = r.divergence.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.divergence);
   j["policy"] = r.policy == SchedPolicy::kPriority ? "priority" : "any";
   j["cpus"] = r.policy == SchedPolicy::kPriority ? nlohmann::json(r.cpus) : nlohmann::json(nullptr);
+  j["strategy_fallback"] = r.strategy_fallback.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.strategy_fallback);
   j["max_blocking"] = nlohmann::json(nullptr);
   if (r.max_blocking.measured) {
     const BlockingSummary& b = r.max_blocking;
@@ -109,6 +110,7 @@ std::string result_text(const Scenario& scenario, const Params& params, const Re
                      r.fair ? fmt::format(", fair (starvation bound {})", r.starvation_bound) : std::string(),
                      r.executions,
                      r.executions == 1 ? "" : "s", r.seconds, status);
+  if (!r.strategy_fallback.empty()) out += fmt::format("strategy fallback: {}\n", r.strategy_fallback);
   if (r.policy == SchedPolicy::kPriority) {
     out += fmt::format("priority policy on {} CPU{}", r.cpus, r.cpus == 1 ? "" : "s");
     if (r.max_blocking.measured) {

@@ -5,15 +5,15 @@
 #include <bit>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "runtime/crash_guard.hpp"
 #include "runtime/dfs_chooser.hpp"
-#include "runtime/fair.hpp"
 #include "runtime/fiber.hpp"
-#include "runtime/priority.hpp"
+#include "runtime/policies/policy.hpp"
 #include "weft/event.hpp"
 #include "weft/explore.hpp"
 #include "weft/finding.hpp"
@@ -44,10 +44,10 @@ struct ThreadState {
   bool starting = false;  // running its invisible prefix right after spawn
   bool joined = false;
   bool detached = false;
-  // Priorities and virtual time (runtime/priority.cpp).
-  bool dormant = false;        // pending kSleep: sleeping or not yet arrived (priority policy)
+  // Timed waits (execution_timed.cpp): whether it may have timed out is the policy's answer
+  // (SchedulingPolicy::arm_timeout; any-interleaving policy: from the start).
   bool timed = false;          // pending kTryLock / kSemTryAcquire / kCvWake is a timed wait
-  bool timeout_fired = false;  // its timeout has passed (any-interleaving policy: from the start)
+  bool timeout_fired = false;  // its timeout has passed
   int parent = -1;
   int join_target = -1;                      // pending kJoin
   MutexState* mutex = nullptr;               // pending kLock / kCvWake
@@ -86,9 +86,19 @@ class EventLog {
   std::atomic<std::size_t> size_{0};
 };
 
+// "t3" (-1: "root").
+std::string thread_name(int tid);
+
 // Invariants: exactly one simulated thread runs at a time (current_); a thread resumed by
 // the scheduler finds its pending operation enabled, unless the execution is aborting, in
 // which case every visible operation unwinds or returns without effect.
+//
+// The Execution owns the threads, their fibers, the objects, the event log and the scheduling
+// point; which threads may run next and what time it is come from its SchedulingPolicy
+// (runtime/policies/policy.hpp, chosen once at construction). Its code is split by concern:
+// execution.cpp (construction, threads' lifecycle, fibers, unwinding), execution_ops.cpp (the
+// scheduling point and the visible operations: the hot path, one translation unit),
+// execution_timed.cpp (priority and timing operations), execution_findings.cpp (findings).
 class Execution {
  public:
   Execution(const Options& options, StackPool& pool);
@@ -144,18 +154,38 @@ class Execution {
   std::string describe_wait(int thread) const;
   std::string object_name(int object) const;
 
-  // Priorities and virtual time (defined in runtime/priority.cpp).
+  // Priorities and virtual time (execution_timed.cpp; the policy keeps the clock).
   int spawn_with(const ThreadBody& body, const SpawnAttr& attr, SourceLoc loc);
   void arrive(SourceLoc loc);
   void set_priority(int priority, SourceLoc loc);
   int priority();
   int effective_priority();
-  std::int64_t now() const { return prio_.now; }
+  std::int64_t now() const { return policy_->now(); }
   void sleep_until(std::int64_t time, SourceLoc loc);
   void work(std::int64_t amount, SourceLoc loc);
   bool mutex_try_lock_until(MutexState& m, std::int64_t deadline, SourceLoc loc);
   bool cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t deadline, SourceLoc loc);
   bool sem_try_acquire_until(SemaphoreState& s, std::int64_t deadline, SourceLoc loc);
+
+  // For the scheduling policy (see the contract in runtime/policies/policy.hpp).
+  const ThreadState& thread(int tid) const { return threads_[tid]; }
+  int thread_count() const { return static_cast<int>(threads_.size()); }
+  std::uint32_t step() const { return static_cast<std::uint32_t>(events_.size()); }
+  std::span<const Event> events() const { return events_; }
+  // Whether tid's pending operation is enabled under the any-interleaving rules.
+  bool thread_enabled(int tid) const { return enabled(threads_[tid]); }
+  // A thread whose waiting state the policy changes: the runnable set is invalidated.
+  ThreadState& thread_for_update(int tid) {
+    runnable_dirty_ = true;
+    return threads_[tid];
+  }
+  // The strategy's pick among `runnable` (ascending, two or more threads), recorded as a choice;
+  // the runnable cache then holds them and is invalidated.
+  int pick_among(std::span<const int> runnable, int self, bool yielded);
+  // A recorded choice among n values (n <= 1: 0, not recorded).
+  std::uint32_t choose_value(std::uint32_t n, ValueChoice kind);
+  // Records an api_misuse finding and aborts the current thread.
+  void fail_misuse(std::string message, SourceLoc loc);
 
  private:
   void reset();
@@ -201,10 +231,6 @@ class Execution {
         return true;
     }
   }
-  // enabled() under the priority policy (runtime/priority.cpp): sleeps, work and timed waits
-  // depend on the virtual clock there. Under the any-interleaving policy they are always
-  // enabled (a timed condition-variable wait: once the mutex is free), as enabled() says.
-  bool prio_enabled(const ThreadState& t) const;
   // Pending operations whose enabledness depends on other threads.
   static bool may_block(OpKind op) {
     constexpr std::uint32_t kMask =
@@ -262,7 +288,6 @@ class Execution {
   void compute_runnable();
   int pick(int self, bool self_runnable, bool yielded);
   [[gnu::noinline]] int pick_generic(int self, bool self_runnable, bool yielded);  // through the Strategy
-  std::uint32_t choose_value(std::uint32_t n, ValueChoice kind);
   void set_pending(OpKind op, SourceLoc loc, std::int32_t object = -1);
   // Records the current thread's event, every field written once in place (value and aux: 0
   // until the caller fills them in).
@@ -288,46 +313,22 @@ class Execution {
   // Begins aborting and unwinds the current thread (throws AbortExecution unless already
   // unwinding), after every thread created after it has unwound (see unwind_next).
   void abort_current();
-  void fail_misuse(std::string message, SourceLoc loc);
   void fail_deadlock(int reporter);
   void fail_step_bound();
   // The deadlock's wait-for cycle (or, without one, the chain from `primary`) as thread ids.
   std::vector<int> wait_for_cycle(const std::vector<int>& blocked, int primary, bool& is_cycle) const;
-  // Fair mode: narrows the runnable set to the schedulable threads (see FairScheduler).
-  void fair_filter();
+  // Role kNarrows: narrows the runnable set to the policy's schedulable threads.
+  void narrow_runnable();
+  // Role kDecides: schedule() through the policy's decide() (kept out of schedule's body).
+  void decide_schedule(int self);
 
-  // Priority policy and virtual clock (runtime/priority.cpp). prio_decide is the scheduling
-  // point under the priority policy: it advances virtual time as needed and returns the thread
-  // to run next, or -1 when no thread can ever run again. The other hooks keep prio_ in step
-  // with thread creation, mutex protocols and the end of the execution.
-  void prio_reset();
-  void prio_thread_created(int tid, int parent);  // precondition: prio_.used
-  int prio_next_after_exit(int tid);              // next_after_exit() under the priority policy
   // The scheduling point of try_lock_until / try_acquire_until (pending `op`, object set by the
-  // caller): registers the timeout at `deadline`, schedules, clears it. Returns whether the
-  // timeout may have fired. Precondition: prio_.used; the caller checks aborting_ after it.
+  // caller): arms the timeout at `deadline`, schedules, disarms it. Returns whether the
+  // timeout may have fired. The caller checks aborting_ after it.
   bool timed_wait(OpKind op, std::int64_t deadline, SourceLoc loc);
-  void prio_touch();  // any-interleaving policy: start tracking every thread (see PriorityState::used)
-  int prio_decide(int self);
-  void prio_schedule(int self);                      // schedule() under the priority policy (kept out of its body)
-  void prio_acquired(MutexState& m, SourceLoc loc);  // precondition: m.protocol != none
-  void prio_released(MutexState& m);                 // precondition: m.protocol != none
-  void prio_finish();
-  // Helpers of prio_decide.
-  bool prio_ready(int tid) const;
-  bool prio_busy(int tid) const;
-  MutexState* prio_blocked_on(int tid) const;
-  int prio_chain_end(int tid, int limit) const;
-  void prio_recompute();
-  void prio_classify();
-  bool prio_offer_releases();
-  void prio_release(int tid);
-  void prio_track_blocking();
-  void prio_account_step(int runner);
-  bool prio_advance_time();
-  void prio_check_deadlines();
-  void prio_mark(MarkKind kind, int thread, int value);
-  void prio_end_job(int tid);
+  // A protocol mutex (m.protocol != none) acquired / released by the current thread.
+  void protocol_acquired(MutexState& m, SourceLoc loc) { policy_->mutex_acquired(current_, m, loc); }
+  void protocol_released(MutexState& m) { policy_->mutex_released(current_, m); }
 
   const Options options_;
   Strategy* strategy_ = nullptr;
@@ -357,11 +358,10 @@ class Execution {
   // Set by every operation that can change whether some thread is enabled (lock, unlock, cv,
   // semaphore, spawn, exit). Anything compute_runnable() reads must set it when it changes.
   bool runnable_dirty_ = true;
-  // The mask path: the exhaustive DFS, not fair, any-interleaving policy, at most kMaskThreads
-  // threads. It schedules from runnable_mask() instead of runnable_buf_. Invariant (always kept,
-  // for threads below kMaskThreads, except for the running thread between its blocking operation
-  // taking effect and its next set_pending, when nothing reads them): every unfinished thread t
-  // has its bit in exactly one of
+  // The mask path: the exhaustive DFS, a policy of role kExact, at most kMaskThreads threads. It schedules from
+  // runnable_mask() instead of runnable_buf_. Invariant (always kept, for threads below kMaskThreads, except for the
+  // running thread between its blocking operation taking effect and its next set_pending, when nothing reads them):
+  // every unfinished thread t has its bit in exactly one of
   //   ready_mask_: its pending operation cannot block, or is a join of a finished thread;
   //   join_mask_:  its pending operation is a join of an unfinished thread (disabled until that
   //                thread exits, which moves it to ready_mask_);
@@ -384,15 +384,21 @@ class Execution {
   std::uint32_t spurious_used_ = 0;
   bool spurious_pruned_ = false;
   const std::function<void()>* main_body_ = nullptr;
-  FairScheduler fair_;
-  const bool prio_on_;  // options_.policy == SchedPolicy::kPriority
-  // schedule() leaves its fast path from this many events on: options_.max_steps, or 0 under the
-  // priority policy (one comparison serves both).
+  // The scheduling policy, chosen once (make_policy), and what the scheduling point needs of it
+  // without a call: its role and its thread limit (0: none).
+  std::unique_ptr<SchedulingPolicy> policy_;
+  SchedulingPolicy::Role role_;
+  int max_threads_ = 0;
+  const PriorityLog* policy_log_ = nullptr;  // policy_->log(): stable for the policy's lifetime
+  // schedule() leaves its fast path from this many events on: options_.max_steps, or 0 when the
+  // policy decides every scheduling point (one comparison serves both).
   std::uint32_t slow_path_steps_ = 0;
-  PriorityState prio_;
   CrashRecord crash_;  // written by on_signal, consumed by finish_crash
   std::atomic<bool> hang_requested_{false};
 };
+
+// The policy an exploration under `options` runs with (policies/make_policy.cpp).
+std::unique_ptr<SchedulingPolicy> make_policy(const Options& options, Execution& exec);
 
 // The execution running on this OS thread, if any.
 extern thread_local Execution* tl_execution;

@@ -10,6 +10,7 @@
 #include "runtime/crash_guard.hpp"
 #include "runtime/execution.hpp"
 #include "runtime/fiber.hpp"
+#include "runtime/policies/priority_state.hpp"
 #include "runtime/trace.hpp"
 #include "strategies/strategies.hpp"
 #include "weft/checker.hpp"
@@ -199,6 +200,24 @@ std::unique_ptr<Strategy> make_strategy(const Options& o) {
   throw std::logic_error("weft: unknown strategy");
 }
 
+// Runs the search `o` asks for. A DPOR search the program is beyond (more than 64 threads) runs
+// again from the start under DFS, which has no such limit, and says so in
+// Result::strategy_fallback (the DPOR attempt's executions are not counted, its time is).
+Result run_search(const std::function<void()>& body, const Options& o, const Header& header) {
+  auto strategy = make_strategy(o);
+  Result r = run(body, *strategy, o, header);
+  const std::string why = dpor_unsupported(*strategy);
+  if (why.empty()) return r;
+  Options dfs_options = o;
+  dfs_options.strategy = StrategyKind::kDfs;
+  dfs_options.preemption_bound = -1;
+  auto dfs = make_strategy(dfs_options);
+  Result d = run(body, *dfs, dfs_options, header);
+  d.strategy_fallback = why + ": explored with dfs";
+  d.seconds += r.seconds;
+  return d;
+}
+
 Options with_defaults(Options o) {
   if ((o.strategy == StrategyKind::kRandom || o.strategy == StrategyKind::kPct) && o.max_executions == 0) {
     o.max_executions = 1000;
@@ -279,16 +298,12 @@ Options default_search_options(const Scenario& scenario) {
 }
 
 Result explore(const std::function<void()>& body, const Options& options) {
-  const Options o = with_defaults(options);
-  auto strategy = make_strategy(o);
-  return run(body, *strategy, o, Header{});
+  return run_search(body, with_defaults(options), Header{});
 }
 
 Result explore_scenario(const Scenario& scenario, const Params& params, const Options& options) {
-  const Options o = with_defaults(options);
-  auto strategy = make_strategy(o);
   const std::function<void()> body = [&scenario, &params] { scenario.body(params); };
-  return run(body, *strategy, o, Header{scenario_hash(scenario.name), params.values()});
+  return run_search(body, with_defaults(options), Header{scenario_hash(scenario.name), params.values()});
 }
 
 Result replay(const std::function<void()>& body, const Schedule& schedule, const Options& options) {

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "runtime/priority.hpp"
+#include "runtime/policies/priority_state.hpp"
 #include "weft/finding.hpp"
 
 namespace weft::detail {

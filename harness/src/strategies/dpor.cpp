@@ -76,7 +76,8 @@ int DporStrategy::pick_next(const PickContext& ctx) {
   std::uint64_t mask = 0;
   for (const int t : ctx.runnable) {
     if (t >= kMaxThreads) {
-      divergence_ = fmt::format("dpor supports at most {} threads (thread t{} was spawned); use dfs", kMaxThreads, t);
+      unsupported_ = fmt::format("dpor supports at most {} threads (thread t{} was spawned)", kMaxThreads, t);
+      divergence_ = unsupported_;  // stops the runner after this execution; see dpor_unsupported
       return ctx.runnable[0];
     }
     mask |= bit(t);
@@ -293,6 +294,11 @@ int DporStrategy::default_choice(const Step& s, const PickContext& ctx) {
 
 std::unique_ptr<Strategy> make_dpor_strategy(bool spurious_wakeups) {
   return std::make_unique<dpor::DporStrategy>(spurious_wakeups);
+}
+
+std::string dpor_unsupported(const Strategy& strategy) {
+  const auto* d = dynamic_cast<const dpor::DporStrategy*>(&strategy);
+  return d != nullptr ? d->unsupported() : std::string();
 }
 
 }  // namespace weft

@@ -88,6 +88,8 @@ class DporStrategy final : public Strategy {
   std::uint64_t redundant_executions() const override { return redundant_; }
   std::uint64_t conservative_backtracks() const override { return conservative_; }
   std::string name() const override { return "dpor"; }
+  // Why the program is beyond DPOR (more than kMaxThreads threads); empty while it is not.
+  const std::string& unsupported() const { return unsupported_; }
 
  private:
   // ---- The exploration (dpor.cpp) ----
@@ -192,6 +194,7 @@ class DporStrategy final : public Strategy {
   std::uint64_t redundant_ = 0;
   std::uint64_t conservative_ = 0;
   std::string divergence_;
+  std::string unsupported_;
 };
 
 }  // namespace weft::dpor

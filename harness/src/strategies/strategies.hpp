@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "weft/strategy.hpp"
@@ -21,6 +22,11 @@ std::unique_ptr<Strategy> make_random_strategy(std::uint64_t seed);
 // execution per Mazurkiewicz trace of the visible operations. `spurious_wakeups` must match
 // Options::spurious_wakeups (the spurious wake-up budget is shared state of the execution).
 std::unique_ptr<Strategy> make_dpor_strategy(bool spurious_wakeups);
+
+// When `strategy` is a DPOR search that stopped because the program is beyond it (more than 64
+// threads: its thread sets are 64-bit masks), why; empty otherwise and for other strategies.
+// The search's result is then void: the runner explores again under DFS.
+std::string dpor_unsupported(const Strategy& strategy);
 
 // PCT: random thread priorities with depth - 1 priority change points per execution; never
 // complete. Per execution (after the first, which measures n and k) a bug of depth <= `depth`

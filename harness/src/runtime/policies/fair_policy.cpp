@@ -1,6 +1,6 @@
 // Fair scheduling: the priority relation of Musuvathi & Qadeer, "Fair stateless model
 // checking", PLDI 2008 (Figure 4's update rules), on bit masks.
-#include "runtime/fair.hpp"
+#include "runtime/policies/fair_policy.hpp"
 
 #include "runtime/execution.hpp"
 

@@ -1,11 +1,12 @@
-// Fair scheduling (Options::fair): the priority relation of Musuvathi & Qadeer, "Fair
-// stateless model checking", PLDI 2008, over at most 64 threads.
+// The fair policy (Options::fair): the priority relation of Musuvathi & Qadeer, "Fair stateless
+// model checking", PLDI 2008, over at most 64 threads, narrowing the any-interleaving policy.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
 
+#include "runtime/policies/any_policy.hpp"
 #include "weft/event.hpp"
 
 namespace weft::detail {
@@ -48,6 +49,27 @@ class FairScheduler {
   std::uint64_t prev_enabled_ = 0;
   std::uint64_t schedulable_ = 0;
   std::size_t seen_ = 0;  // events already accounted for
+};
+
+// Role kNarrows: at every scheduling point off the DFS mask path, the enabled set is narrowed
+// to the schedulable threads (FairScheduler::filter). Time and priorities as AnyPolicy.
+class FairPolicy final : public AnyPolicy {
+ public:
+  explicit FairPolicy(Execution& exec) : AnyPolicy(exec, Role::kNarrows) {}
+
+  const char* name() const override { return "the fair mode"; }
+  void reset() override {
+    AnyPolicy::reset();
+    fair_.reset();
+  }
+  int narrow(std::span<const Event> events, int* runnable, int count) override {
+    return fair_.filter(events, runnable, count);
+  }
+  bool schedulable(int tid) const override { return fair_.schedulable(tid); }
+  int max_threads() const override { return FairScheduler::kMaxThreads; }
+
+ private:
+  FairScheduler fair_;
 };
 
 }  // namespace weft::detail

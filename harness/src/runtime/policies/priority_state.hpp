@@ -1,5 +1,5 @@
-// Per-execution state of the priority policy and the virtual clock (Execution::prio_); the
-// scheduling algorithm is in runtime/priority.cpp.
+// Per-execution state of the priority policy and its virtual clock (PriorityPolicy::ps_), and the
+// reporting helpers over its PriorityLog (priority_report.cpp).
 #pragma once
 
 #include <array>
@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "weft/event.hpp"
-
 #include "weft/model/runtime_api.hpp"
 #include "weft/priority.hpp"
 #include "weft/source_loc.hpp"
@@ -27,15 +26,16 @@ struct HeldCeiling {
 // is cleared and refilled each execution without allocating.
 struct PrioThread {
   static constexpr int kMaxHeldCeilings = 8;
-  int base = 0;                 // base priority (thread_options, set_priority)
-  int eff = 0;                  // effective: base raised by inheritance and ceilings
+  int base = 0;          // base priority (thread_options, set_priority)
+  bool dormant = false;  // pending kSleep: sleeping or not yet arrived
+  int eff = 0;           // effective: base raised by inheritance and ceilings
   const char* name = nullptr;
   VTime spawned = 0;
-  VTime work_left = 0;          // pending kWork: virtual CPU time still to consume
-  VTime deadline = 0;           // relative job deadline, 0 none
+  VTime work_left = 0;  // pending kWork: virtual CPU time still to consume
+  VTime deadline = 0;   // relative job deadline, 0 none
   // A pending release: the end of a sleep or an arrival (the thread is dormant), or the timeout
   // of a timed wait. It becomes due at `earliest` and is forced at `latest`; in between the
-  // explorer decides at each scheduling point (see Execution::prio_offer_releases).
+  // explorer decides at each scheduling point (see PriorityPolicy::offer_releases).
   bool release_pending = false;
   bool release_is_timeout = false;
   VTime earliest = 0;
@@ -47,32 +47,28 @@ struct PrioThread {
   bool job_missed = false;
   VTime job_release = 0;
   VTime job_blocked = 0;
-  int episode = -1;             // open BlockingEpisode (index), -1 none
+  int episode = -1;  // open BlockingEpisode (index), -1 none
   int held_count = 0;
   std::array<HeldCeiling, kMaxHeldCeilings> held{};
   const SpawnAttr* spawn_attr = nullptr;  // while in spawn_with: the child's attributes
 };
 
 struct PriorityState {
-  // Whether `threads` covers every thread: always under the priority policy; under the
-  // any-interleaving policy only from the execution's first priority or timing operation on, so
-  // that executions which use none pay nothing per thread.
-  bool used = false;  // set by the Execution's constructor under the priority policy
   VTime now = 0;
   std::vector<PrioThread> threads;
-  std::vector<PriorityThread> info;         // PriorityLog::threads
+  std::vector<PriorityThread> info;  // PriorityLog::threads
   std::vector<BlockingEpisode> episodes;
   std::vector<DeadlineMiss> misses;
   std::vector<TimelineMark> marks;
-  std::vector<VTime> interference;          // [h * stride + x]: time x ran while h's job waited
+  std::vector<VTime> interference;  // [h * stride + x]: time x ran while h's job waited
   int stride = 0;
-  std::vector<int> order;                   // ready threads by effective priority (scratch)
-  std::vector<int> cand;                    // threads that may hold a CPU now
-  std::vector<int> running;                 // threads that hold a CPU while time advances
-  std::vector<int> prev_eff;                // effective priorities at the last recomputation
-  std::vector<int> own;                     // base raised by held ceilings (scratch)
-  int threshold = 0;                        // lowest effective priority that may hold a CPU
-  int admit = 0;                            // ...that one more ready thread would need to hold one
+  std::vector<int> order;     // ready threads by effective priority (scratch)
+  std::vector<int> cand;      // threads that may hold a CPU now
+  std::vector<int> running;   // threads that hold a CPU while time advances
+  std::vector<int> prev_eff;  // effective priorities at the last recomputation
+  std::vector<int> own;       // base raised by held ceilings (scratch)
+  int threshold = 0;          // lowest effective priority that may hold a CPU
+  int admit = 0;              // ...that one more ready thread would need to hold one
   PriorityLog log;
 };
 
