@@ -12,7 +12,8 @@ namespace {
 constexpr std::array<std::string_view, kFindingKindCount> kKindNames = {
     "assertion_failure", "uncaught_exception", "deadlock",          "step_bound",   "api_misuse",
     "data_race",         "lock_order_inversion", "livelock",        "starvation",   "priority_inversion",
-    "deadline_miss",     "memory_leak",        "hang"};
+    "deadline_miss",     "memory_leak",        "hang",
+    "crash"};
 
 constexpr std::array<std::string_view, kOpKindCount> kOpNames = {
     "thread.spawn", "thread.join", "thread.exit",   "mutex.lock",     "mutex.try_lock",   "mutex.unlock",

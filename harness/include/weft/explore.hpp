@@ -65,6 +65,15 @@ struct Options {
   // explore() and replay() apply the WEFT_* environment knobs (README, "Environment knobs") over
   // these options; false: the options are used as given.
   bool from_env = true;
+  // Time limits. max_seconds bounds the whole search (checked between executions; 0: none): the
+  // result then says bounded_by "max_seconds". exec_timeout: an execution whose running thread
+  // makes no visible operation for this many seconds is stopped with a hang finding (0: off).
+  double max_seconds = 0;
+  double exec_timeout = 10;
+  // Crash isolation: a fault signal, abort(), std::terminate or a stack overflow in a simulated
+  // thread becomes a crash finding and the search goes on (see README, Reliability). False: the
+  // signal's default action (the process dies), for a debugger or a core dump.
+  bool catch_crashes = true;
 };
 
 struct Result {

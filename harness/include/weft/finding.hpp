@@ -26,9 +26,12 @@ enum class FindingKind : std::uint8_t {
   kPriorityInversion,  // priority_inversion
   kDeadlineMiss,       // deadline_miss
   kMemoryLeak,         // memory_leak (reported by the Relacy engine)
-  kHang,               // hang (a native run stopped by the watchdog)
+  kHang,               // hang: a native run stopped by the watchdog, or a model execution that made
+                       // no visible operation for Options::exec_timeout seconds
+  kCrash,              // crash: a fault signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL), abort(),
+                       // std::terminate or a stack overflow in a simulated thread
 };
-inline constexpr int kFindingKindCount = 13;
+inline constexpr int kFindingKindCount = 14;
 
 std::string_view kind_name(FindingKind kind);
 std::optional<FindingKind> kind_from_name(std::string_view name);

@@ -21,6 +21,12 @@ struct CheckSettings {
   std::string native_binary;        // weft-native; empty: next to the running executable
   double relacy_timeout = 600;      // relacy: seconds weft-relacy may run per scenario (0: no limit)
   std::string relacy_binary;        // weft-relacy; empty: next to the running executable
+  // Model engine (see README, Reliability): each scenario's search runs in a supervised child
+  // unless isolate is off; the time limits and stack size of weft::Options.
+  bool isolate = true;
+  std::size_t stack_size = 64 * 1024;
+  double max_seconds = 0;
+  double exec_timeout = 10;
 };
 
 enum class VerdictState : std::uint8_t {

@@ -44,6 +44,7 @@ struct CheckArgs {
   check::CheckSettings settings;
   std::string junit;
   std::string json;
+  bool no_isolate = false;
 };
 
 struct NativeArgs {
@@ -195,7 +196,21 @@ void add_check_commands(CLI::App& app, int& exit_code) {
                      c->settings.native_binary);
   check->add_option("--junit", c->junit, "Also write JUnit XML to FILE (one test case per scenario and engine)");
   check->add_option("--json", c->json, "Also write the results as JSON to FILE");
-  check->callback([c, &exit_code] { exit_code = run_check(*c); });
+  check->add_option("--stack-size", c->settings.stack_size, "Model: bytes per simulated thread stack (default 65536)")
+      ->check(CLI::Range(std::size_t{16 * 1024}, std::size_t{1} << 30));
+  check->add_option("--max-seconds", c->settings.max_seconds, "Model: wall-time budget of each scenario's search");
+  check->add_option("--exec-timeout", c->settings.exec_timeout,
+                    "Model: seconds without a visible operation before an execution is a hang (default 10; 0: off)");
+  check->add_flag("--no-isolate", c->no_isolate,
+                  "Model: explore in this process, not in a supervised child per scenario");
+  check->callback([c, &exit_code] {
+    if (!(c->settings.max_seconds >= 0 && c->settings.max_seconds <= 1e9))
+      throw InputError(fmt::format("--max-seconds must be 0 to 1000000000 seconds (got {})", c->settings.max_seconds));
+    if (!(c->settings.exec_timeout >= 0 && c->settings.exec_timeout <= 1e6))
+      throw InputError(fmt::format("--exec-timeout must be 0 to 1000000 seconds (got {})", c->settings.exec_timeout));
+    c->settings.isolate = !c->no_isolate;
+    exit_code = run_check(*c);
+  });
 
   auto n = std::make_shared<NativeArgs>();
   auto* native = app.add_subcommand("native", "Run a scenario on real threads under ThreadSanitizer (weft-native)");

@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/report.hpp"
+#include "cli/supervise.hpp"
 #include "untrusted.hpp"
 #include "weft/scenario.hpp"
 
@@ -39,6 +40,10 @@ struct ExploreArgs {
   bool json = false;
   bool no_trace = false;
   std::string token;
+  std::size_t stack_size = Options{}.stack_size;
+  double max_seconds = 0;
+  double exec_timeout = Options{}.exec_timeout;
+  bool no_isolate = false;
   EngineOptions engine;  // --engine and the Relacy options (cli/explore_relacy.cpp)
 };
 
@@ -77,6 +82,54 @@ StrategyKind choose_strategy(const std::string& name, bool explicit_bound, const
 void add_common(CLI::App* cmd, ExploreArgs& a) {
   cmd->add_flag("--json", a.json, "Print one JSON object (see README: the --json contract)");
   cmd->add_flag("--no-trace", a.no_trace, "Do not print the failing execution's trace");
+  cmd->add_option("--stack-size", a.stack_size, "Bytes per simulated thread stack (default 65536; 16 KiB to 1 GiB)")
+      ->check(CLI::Range(std::size_t{16 * 1024}, std::size_t{1} << 30));
+  cmd->add_option("--exec-timeout", a.exec_timeout,
+                  "Seconds an execution may go without a visible operation before it is a hang finding "
+                  "(default 10; 0: no watchdog)");
+  cmd->add_flag("--no-isolate", a.no_isolate,
+                "Run the search in this process, not in a supervised child (for a debugger; see README, Reliability)");
+}
+
+// The reliability options common to explore and replay, onto `o`; InputError on a bad value.
+void apply_reliability(const ExploreArgs& a, Options& o) {
+  if (!(a.exec_timeout >= 0 && a.exec_timeout <= 1e6)) {
+    throw InputError(fmt::format("--exec-timeout must be 0 to 1000000 seconds (got {})", a.exec_timeout));
+  }
+  if (!(a.max_seconds >= 0 && a.max_seconds <= 1e9)) {
+    throw InputError(fmt::format("--max-seconds must be 0 to 1000000000 seconds (got {})", a.max_seconds));
+  }
+  o.stack_size = a.stack_size;
+  o.exec_timeout = a.exec_timeout;
+  o.max_seconds = a.max_seconds;
+}
+
+// Runs `search` and prints its result: in a supervised child unless --no-isolate. A child that
+// dies anyway is reported by this process as a crash finding (execution index, token when the
+// handler recorded one) with exit code 1.
+int run_search(const Scenario& s, const Params& params, const Options& o, const ExploreArgs& a,
+               const std::function<Result()>& search) {
+  const auto print = [&] {
+    try {
+      return print_result(s, params, search(), a);
+    } catch (const InputError& e) {
+      std::fprintf(stderr, "weft: error: %s\n", e.what());
+      return kExitUsage;
+    }
+  };
+  if (a.no_isolate) return print();
+  const ChildOutcome c = run_in_child([&](int) { return print(); });
+  if (!c.died) return c.exit_code;
+  Result r;
+  constexpr const char* kNames[] = {"dfs", "random", "dpor", "pct"};
+  r.strategy = a.token.empty() ? kNames[static_cast<int>(o.strategy)] : "replay";
+  r.executions = c.execution;
+  r.bounded_by = "crash";
+  r.seed = o.seed;
+  r.findings.push_back(died_finding(c, s, params, o));
+  if (!a.token.empty() && c.recorded) r.findings[0].schedule = a.token;  // the token replayed
+  print_result(s, params, r, a);
+  return kExitFinding;
 }
 
 }  // namespace
@@ -122,6 +175,9 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
                       "Priority policy: waiting longer than T (e.g. 2ms, 500us) for a lower-priority holder is a "
                       "priority_inversion finding");
   add_common(explore, *a);
+  explore->add_option("--max-seconds", a->max_seconds,
+                      "Stop the search after S seconds of wall time (checked between executions; bounded_by: "
+                      "max_seconds)");
   add_engine_options(explore, a->engine);
   explore->callback([a, starvation, depth, explore, &exit_code] {
     const Scenario& s = lookup(a->scenario);
@@ -156,7 +212,8 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
     o.strategy = choose_strategy(a->strategy, a->preemption_bound >= 0, o);
     if (o.strategy == StrategyKind::kDpor) o.preemption_bound = -1;
     o.pct_depth = a->depth;
-    exit_code = print_result(s, params, explore_scenario(s, params, o), *a);
+    apply_reliability(*a, o);
+    exit_code = run_search(s, params, o, *a, [&] { return explore_scenario(s, params, o); });
   });
 
   auto r = std::make_shared<ExploreArgs>();
@@ -168,17 +225,20 @@ void add_explore_commands(CLI::App& app, int& exit_code) {
     const Scenario& s = lookup(r->scenario);
     const ScheduleParse parsed = decode_schedule(r->token);
     if (!parsed.schedule) throw InputError(parsed.error);
-    Result result;
-    try {
-      result = replay_scenario(s, *parsed.schedule);
-    } catch (const std::invalid_argument& e) {
-      throw InputError(e.what());
-    }
+    Options o;
+    apply_reliability(*r, o);
     Params params = s.default_params();
-    for (std::size_t i = 0; i < parsed.schedule->params.size(); ++i) {
+    for (std::size_t i = 0; i < parsed.schedule->params.size() && i < params.values().size(); ++i) {
       params.mutable_values()[i] = parsed.schedule->params[i];
     }
-    exit_code = print_result(s, params, result, *r);
+    const Schedule schedule = *parsed.schedule;
+    exit_code = run_search(s, params, o, *r, [&] {
+      try {
+        return replay_scenario(s, schedule, o);
+      } catch (const std::invalid_argument& e) {
+        throw InputError(e.what());
+      }
+    });
   });
 }
 

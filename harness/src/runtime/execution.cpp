@@ -111,7 +111,9 @@ void Execution::run(const std::function<void()>& body, Strategy& strategy, std::
   tl_execution = this;
   if (eh_ == nullptr) [[unlikely]]
     eh_ = eh_globals();  // see eh_
-  switch_to(0);          // returns when every thread has finished
+  switch_to(0);          // returns when every thread has finished, or after a crash
+  if (crash_.kind != CrashKind::kNone) [[unlikely]]
+    finish_crash();
   policy_->execution_end();
   tl_execution = outer;
   WEFT_CHECK(current_ == -1);

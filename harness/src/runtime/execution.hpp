@@ -1,6 +1,7 @@
 // One execution: the simulated threads, their fibers, the objects and the event log.
 #pragma once
 
+#include <atomic>
 #include <bit>
 #include <cstdint>
 #include <functional>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/crash_guard.hpp"
 #include "runtime/dfs_chooser.hpp"
 #include "runtime/fiber.hpp"
 #include "runtime/policies/policy.hpp"
@@ -59,26 +61,29 @@ struct ThreadState {
 
 // The event log of an execution: a buffer that only grows, so that each event is constructed in
 // place (Execution::log) with no temporary and, once warm, no allocation. Entries [0, size()) are
-// the events recorded so far.
+// the events recorded so far. The size is a relaxed atomic (plain loads and stores on the owner's
+// thread) only so that the watchdog thread may sample it as a progress count.
 class EventLog {
  public:
-  std::size_t size() const { return size_; }
-  operator std::span<const Event>() const { return {buf_.data(), size_}; }
-  void clear() { size_ = 0; }
+  std::size_t size() const { return size_.load(std::memory_order_relaxed); }
+  operator std::span<const Event>() const { return {buf_.data(), size()}; }
+  void clear() { size_.store(0, std::memory_order_relaxed); }
   void reserve(std::size_t n) {
     if (buf_.size() < n) buf_.resize(n);
   }
   // The next entry, to be overwritten field by field by its caller.
   Event& append() {
-    if (size_ == buf_.size()) [[unlikely]]
+    const std::size_t n = size();
+    if (n == buf_.size()) [[unlikely]]
       grow();
-    return buf_[size_++];
+    size_.store(n + 1, std::memory_order_relaxed);
+    return buf_[n];
   }
 
  private:
   [[gnu::noinline]] void grow() { buf_.resize(buf_.empty() ? 64 : buf_.size() * 2); }
   std::vector<Event> buf_;  // size: the capacity
-  std::size_t size_ = 0;
+  std::atomic<std::size_t> size_{0};
 };
 
 // "t3" (-1: "root").
@@ -137,6 +142,14 @@ class Execution {
   // Precondition: that strategy does not want detail.
   void set_dfs(DfsChooser* dfs) { dfs_ = dfs; }  // the strategy wants detail (see Strategy::wants_detail)
 
+  // Crash isolation (runtime/crash_guard.cpp). on_signal runs in the signal handler: when a
+  // simulated thread of this execution is running it records the crash and jumps to the root
+  // (does not return); otherwise it returns false. request_hang marks the next watchdog signal
+  // as a hang. progress() may be read from another thread (the watchdog).
+  bool on_signal(int signal, const void* info, const void* ucontext) noexcept;
+  void request_hang() noexcept { hang_requested_.store(true, std::memory_order_relaxed); }
+  std::size_t progress() const { return events_.size(); }
+
   // Text for "what is thread t waiting for" (deadlock explanations).
   std::string describe_wait(int thread) const;
   std::string object_name(int object) const;
@@ -182,6 +195,9 @@ class Execution {
  private:
   void reset();
   void reset_abandoned();  // new serial_; fresh contexts for the workers in abandoned_
+  // After a crash jumped to the root: re-creates the worker contexts, restores the root's
+  // exception state, unblocks the signal and turns crash_ into a finding.
+  void finish_crash();
   int create_thread(const ThreadBody& body, int parent);
   // Worker fibers: worker w runs thread w of every execution. A worker outlives executions: after
   // its thread finished it stays suspended (nothing live on its stack) until thread w of a later
@@ -391,6 +407,8 @@ class Execution {
   std::vector<int> abandoned_;
   std::uint32_t steady_slow_path_steps_ = 0;  // slow_path_steps_ once the break step is behind
   bool break_pending_ = false;                // options_.break_step not reached yet this execution
+  CrashRecord crash_;  // written by on_signal, consumed by finish_crash
+  std::atomic<bool> hang_requested_{false};
 };
 
 // The policy an exploration under `options` runs with (policies/make_policy.cpp).

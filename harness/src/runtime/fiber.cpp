@@ -1,9 +1,10 @@
-// Stack pool for fibers: mmap'ed stacks with a PROT_NONE guard page below each.
+// Stack pool for fibers: mmap'ed stacks with a PROT_NONE guard region below each.
 #include "runtime/fiber.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <new>
 
 #if defined(WEFT_ASAN_FIBERS)
@@ -34,10 +35,10 @@ StackPool::StackPool(std::size_t stack_size) {
 }
 
 StackPool::~StackPool() {
-  const std::size_t page = page_size();
   for (void* base : mappings_) {
-    unpoison_stack(static_cast<char*>(base) + page + size_, size_);  // the next mapping here starts clean
-    munmap(base, size_ + page);
+    // the next mapping here starts clean
+    unpoison_stack(static_cast<char*>(base) + kGuardBytes + size_, size_);
+    munmap(base, kGuardBytes + size_);
   }
 }
 
@@ -49,14 +50,28 @@ boost::context::stack_context StackPool::allocate() {
     free_.pop_back();
     return sctx;
   }
-  const std::size_t page = page_size();
-  void* base = mmap(nullptr, size_ + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  // The whole region starts inaccessible; only the stack above the guard becomes writable.
+  void* base = mmap(nullptr, kGuardBytes + size_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
-  mprotect(base, page, PROT_NONE);  // guard page: a stack overflow faults instead of corrupting
+  char* stack = static_cast<char*>(base) + kGuardBytes;
+  if (mprotect(stack, size_, PROT_READ | PROT_WRITE) != 0) {
+    munmap(base, kGuardBytes + size_);
+    throw std::bad_alloc();
+  }
+  if (mappings_.size() == mappings_.capacity()) mappings_.reserve(mappings_.size() * 2);
   mappings_.push_back(base);
   if (free_.capacity() < mappings_.size()) free_.reserve(mappings_.size() * 2);
-  sctx.sp = static_cast<char*>(base) + page + size_;
+  sctx.sp = stack + size_;
   return sctx;
+}
+
+bool StackPool::in_guard(const void* address) const noexcept {
+  const auto a = reinterpret_cast<std::uintptr_t>(address);
+  for (void* base : mappings_) {
+    const auto b = reinterpret_cast<std::uintptr_t>(base);
+    if (a >= b && a < b + kGuardBytes) return true;
+  }
+  return false;
 }
 
 void StackPool::deallocate(boost::context::stack_context& sctx) noexcept {

@@ -1,9 +1,13 @@
 // The runner: loops executions under a strategy, runs the checkers, builds findings' tokens.
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <cmath>
+#include <optional>
 #include <stdexcept>
 
+#include "runtime/crash_guard.hpp"
 #include "runtime/execution.hpp"
 #include "runtime/fiber.hpp"
 #include "runtime/policies/priority_state.hpp"
@@ -53,8 +57,28 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
   if (options.policy == SchedPolicy::kPriority && (options.cpus < 1 || options.cpus > 1024)) {
     throw std::invalid_argument(fmt::format("the priority policy needs 1 to 1024 CPUs, not {}", options.cpus));
   }
+  if (options.stack_size < detail::StackPool::kMinStackSize || options.stack_size > detail::StackPool::kMaxStackSize) {
+    throw std::invalid_argument(fmt::format("the stack size must be {} to {} bytes, not {}",
+                                            detail::StackPool::kMinStackSize, detail::StackPool::kMaxStackSize,
+                                            options.stack_size));
+  }
+  if (!(options.max_seconds >= 0) || !std::isfinite(options.max_seconds)) {
+    throw std::invalid_argument(fmt::format("max_seconds must be a finite number >= 0, not {}", options.max_seconds));
+  }
+  if (!(options.exec_timeout >= 0) || !std::isfinite(options.exec_timeout)) {
+    throw std::invalid_argument(fmt::format("exec_timeout must be a finite number >= 0, not {}", options.exec_timeout));
+  }
   detail::StackPool pool(options.stack_size);
   detail::Execution exec(options, pool);
+  // Crash isolation and the watchdog (runtime/crash_guard.hpp): installed once per search.
+  std::optional<detail::CrashGuard> guard;
+  if (options.catch_crashes || options.exec_timeout > 0) guard.emplace();
+  std::atomic<std::uint64_t> started{0};  // the watchdog's view of the execution index
+  std::optional<detail::Watchdog> watchdog;
+  if (options.exec_timeout > 0) watchdog.emplace(exec, started, options.exec_timeout);
+  detail::CrashMirror* const mirror = detail::crash_mirror();
+  const auto deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                    std::chrono::duration<double>(options.max_seconds));
   detail::DfsChooser* dfs = dynamic_cast<detail::DfsChooser*>(&strategy);
   if (dfs != nullptr && !strategy.wants_detail()) exec.set_dfs(dfs);
   auto checkers = default_checkers();
@@ -70,8 +94,15 @@ Result run(const std::function<void()>& body, Strategy& strategy, const Options&
       result.bounded_by = fmt::format("max_executions={}", limit);
       break;
     }
+    // The wall-clock budget, between executions (only when set: the default path reads no clock).
+    if (options.max_seconds > 0 && std::chrono::steady_clock::now() >= deadline) {
+      result.bounded_by = "max_seconds";
+      break;
+    }
     if (!strategy.begin_execution()) break;
     ++result.executions;
+    started.store(result.executions, std::memory_order_relaxed);
+    if (mirror != nullptr) mirror->execution.store(result.executions, std::memory_order_relaxed);
     exec.run(body, strategy, result.executions);
     ExecutionView view = exec.view();  // valid until the next exec.run
     if (exec_uses_dfs) view.choice_steps = dfs->choice_steps();
@@ -231,6 +262,17 @@ Result replay_impl(const std::function<void()>& body, const Schedule& schedule, 
 }
 
 }  // namespace
+
+namespace detail {
+std::string crash_token(const Scenario& scenario, const Params& params, const Options& options, FindingKind kind,
+                        std::uint64_t step, std::span<const std::uint32_t> choices) {
+  Finding f;
+  f.kind = kind;
+  f.step = step;
+  return encode_schedule(make_schedule(Header{scenario_hash(scenario.name), params.values()}, options, f,
+                                       std::vector<std::uint32_t>(choices.begin(), choices.end())));
+}
+}  // namespace detail
 
 bool Result::has(FindingKind kind) const {
   for (const Finding& f : findings) {
