@@ -6,6 +6,7 @@ file(MAKE_DIRECTORY "${WORK}/src")
 file(WRITE "${WORK}/src/CMakeLists.txt" "
 cmake_minimum_required(VERSION 3.25)
 project(consumer LANGUAGES CXX)
+find_package(GTest REQUIRED)  # the consumer's own test framework (weft's find is scoped to its directory)
 add_subdirectory(\"${WEFT_SOURCE}\" weft)
 foreach(t weft weft-native weft-relacy weft_model_tests)
   if(TARGET \${t})

@@ -1,6 +1,9 @@
 // The supervised child: fork, a MAP_SHARED crash mirror, and the report of a child that died.
 #include "cli/supervise.hpp"
 
+#include "untrusted.hpp"
+#include "write_check.hpp"
+
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -40,15 +43,14 @@ ChildOutcome run_in_child(const std::function<int(int payload_fd)>& child) {
   if (pid == 0) {
     close(fds[0]);
     detail::set_crash_mirror(mirror);
-    int code = 3;
+    int code = 2;  // an internal error is exit 2 (README, exit codes), as in main()
     try {
       code = child(fds[1]);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "weft: internal error: %s\n", e.what());
+      std::fprintf(stderr, "weft: internal error: %s\n", one_line(e.what()).c_str());
     }
-    std::cout.flush();
-    if (!std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-      std::fprintf(stderr, "weft: error: cannot write the output (%s)\n", std::strerror(errno));
+    if (const std::string why = stdout_write_error(); !why.empty()) {
+      std::fprintf(stderr, "weft: error: cannot write the output to stdout: %s\n", why.c_str());
       code = 2;
     }
     std::fflush(nullptr);
