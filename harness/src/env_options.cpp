@@ -2,6 +2,7 @@
 // strictly, a bad value is a one-line std::invalid_argument naming the variable, never a default.
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <stdexcept>
@@ -57,8 +58,13 @@ Options options_from_env(const Options& options) {
     o.max_executions = parse_int<std::uint64_t>("WEFT_MAX_EXECUTIONS", v, 1, kU64Max, "a positive integer");
   }
   if (const char* v = env("WEFT_MAX_SECONDS")) {
-    // No time bound in Options yet: refusing is better than a search that silently ignores it.
-    throw std::invalid_argument(fmt::format("WEFT_MAX_SECONDS='{}': not supported by this weft build yet", v));
+    char* end = nullptr;
+    errno = 0;
+    const double s = std::strtod(v, &end);
+    if (*v == '\0' || *end != '\0' || errno != 0 || !(s > 0) || s > 1e9) {
+      bad("WEFT_MAX_SECONDS", v, "a number of seconds > 0");
+    }
+    o.max_seconds = s;
   }
   if (const char* v = env("WEFT_PREEMPTION_BOUND")) {
     o.preemption_bound = parse_int<int>("WEFT_PREEMPTION_BOUND", v, -1, 1000000, "an integer >= -1 (-1: unbounded)");

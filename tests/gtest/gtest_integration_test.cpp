@@ -107,7 +107,7 @@ TEST(WeftGtest, StrategyKnobOverridesTheDefault) {
 TEST(WeftGtest, BadKnobIsATestFailureWithOneLine) {
   for (const std::string env :
        {"WEFT_MAX_EXECUTIONS=abc", "WEFT_STRATEGY=bogus", "WEFT_SEED=-1", "WEFT_PREEMPTION_BOUND=x", "WEFT_TRACE=maybe",
-        "WEFT_BREAK_STEP=0", "WEFT_MAX_SECONDS=5"}) {
+        "WEFT_BREAK_STEP=0", "WEFT_MAX_SECONDS=-5", "WEFT_MAX_SECONDS=1s"}) {
     const auto r = sample("Sample.Passes", env);
     EXPECT_EQ(r.code, 1) << env << "\n" << r.out;
     const std::string name = env.substr(0, env.find('='));
@@ -203,6 +203,31 @@ TEST(WeftGtestKnobs, EnvironmentOverridesOptions) {
        {"WEFT_STRATEGY", "WEFT_MAX_EXECUTIONS", "WEFT_PREEMPTION_BOUND", "WEFT_SEED", "WEFT_TRACE", "WEFT_BREAK_STEP"})
     ::unsetenv(n);
   EXPECT_EQ(weft::options_from_env(weft::Options{}).strategy, weft::StrategyKind::kDefault);
+}
+
+// WEFT_MAX_SECONDS bounds a search that would run for hours (4 threads x 3 increments: 27,109,656
+// DFS executions): the result is bounded by max_seconds, not complete (no timing assertion).
+TEST(WeftGtestKnobs, MaxSecondsBoundsTheSearch) {
+  ::setenv("WEFT_MAX_SECONDS", "0.2", 1);
+  ::setenv("WEFT_STRATEGY", "dfs", 1);
+  EXPECT_EQ(weft::options_from_env(weft::Options{}).max_seconds, 0.2);
+  const weft::Result r = weft::explore([] {
+    weft::atomic<int> n(0);
+    auto inc = [&] {
+      for (int i = 0; i < 3; ++i) n.fetch_add(1);
+    };
+    weft::thread a(inc), b(inc), c(inc);
+    inc();
+    a.join();
+    b.join();
+    c.join();
+  });
+  ::unsetenv("WEFT_MAX_SECONDS");
+  ::unsetenv("WEFT_STRATEGY");
+  EXPECT_FALSE(r.complete);
+  EXPECT_EQ(r.bounded_by, "max_seconds");
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_LT(r.executions, 27109656u);
 }
 
 TEST(WeftGtestKnobs, DefaultSearchIsTheClis) {
