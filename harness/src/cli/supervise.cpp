@@ -1,9 +1,6 @@
 // The supervised child: fork, a MAP_SHARED crash mirror, and the report of a child that died.
 #include "cli/supervise.hpp"
 
-#include "untrusted.hpp"
-#include "write_check.hpp"
-
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -18,6 +15,9 @@
 #include <iostream>
 #include <new>
 #include <stdexcept>
+
+#include "untrusted.hpp"
+#include "write_check.hpp"
 
 namespace weft::cli {
 
@@ -93,32 +93,12 @@ ChildOutcome run_in_child(const std::function<int(int payload_fd)>& child) {
   return out;
 }
 
-std::string signal_text(int signal) {
-  switch (signal) {
-    case SIGSEGV:
-      return "SIGSEGV";
-    case SIGBUS:
-      return "SIGBUS";
-    case SIGFPE:
-      return "SIGFPE";
-    case SIGILL:
-      return "SIGILL";
-    case SIGABRT:
-      return "SIGABRT";
-    case SIGKILL:
-      return "SIGKILL";
-    case SIGTERM:
-      return "SIGTERM";
-    default:
-      return fmt::format("signal {}", signal);
-  }
-}
-
 Finding died_finding(const ChildOutcome& c, const Scenario& scenario, const Params& params, const Options& options) {
   Finding f;
   f.kind = FindingKind::kCrash;
   f.execution = c.execution;
-  f.message = fmt::format("the search process died of {} during execution {}", signal_text(c.signal), c.execution);
+  f.message =
+      fmt::format("the search process died of {} during execution {}", detail::signal_name(c.signal), c.execution);
   f.details.push_back("reported by the supervising weft process: the crash could not be isolated in process");
   if (c.recorded && !c.choices_truncated) {
     const FindingKind kind = c.record.kind == detail::CrashKind::kHang ? FindingKind::kHang : FindingKind::kCrash;
@@ -127,7 +107,7 @@ Finding died_finding(const ChildOutcome& c, const Scenario& scenario, const Para
     f.operation = std::string(op_name(c.op));
     f.step = c.record.step;
     f.message += fmt::format(" (thread t{} raised {} after its last visible operation, {} at {})", c.record.thread,
-                             signal_text(c.record.signal), f.operation, format_location(c.location));
+                             detail::signal_name(c.record.signal), f.operation, format_location(c.location));
     f.schedule = detail::crash_token(scenario, params, options, kind, c.record.step, c.choices);
     if (kind != FindingKind::kCrash) f.kind = kind;
   } else {

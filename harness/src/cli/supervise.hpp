@@ -35,8 +35,6 @@ struct ChildOutcome {
 // calling process has no other threads (fork copies only the caller).
 ChildOutcome run_in_child(const std::function<int(int payload_fd)>& child);
 
-// "SIGSEGV", "SIGKILL", ... ("signal N" otherwise).
-std::string signal_text(int signal);
 
 // The crash finding a parent reports for a child that died while exploring `scenario` with
 // `options` (token only when the handler recorded the execution's choices).

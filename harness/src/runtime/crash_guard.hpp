@@ -29,6 +29,9 @@
 
 namespace weft::detail {
 
+// "SIGSEGV" for SIGSEGV (glibc's abbreviation), "signal N" for a number without one.
+std::string signal_name(int sig);
+
 class Execution;
 
 enum class CrashKind : std::uint8_t { kNone, kSignal, kHang };
