@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The example job: installs the built weft (build/) to a scratch prefix, then configures,
-# builds and tests examples/four_bugs against it through find_package(weft).
+# builds and tests examples/four_bugs and examples/own_scenarios (weft_add_scenarios) against it
+# through find_package(weft), and a pkg-config consumer.
 # usage: ci/example.sh [build dir, default build]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,12 @@ cmake -S examples/four_bugs -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work
   -DCMAKE_CXX_COMPILER="${CXX:-clang++}" "${launcher[@]}" >/dev/null
 cmake --build "$work/build" --parallel "$(nproc)"
 (cd "$work/build" && ctest --output-on-failure)
+# weft_add_scenarios(): examples/own_scenarios' scenarios on every engine (its ctest runs
+# `weft check --all` over them).
+cmake -S examples/own_scenarios -B "$work/own" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_CXX_COMPILER="${CXX:-clang++}" "${launcher[@]}" >/dev/null
+cmake --build "$work/own" --parallel "$(nproc)"
+(cd "$work/own" && ctest --output-on-failure)
 # pkg-config: the installed weft.pc compiles and links a test body.
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig"
 cat >"$work/pc.cpp" <<'CPP'

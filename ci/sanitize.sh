@@ -33,7 +33,12 @@ cmake --build "$build_dir" --parallel "$(nproc)" \
 # Not meaningful under ASan: its quarantine keeps freed memory resident by design, so resident
 # memory is not flat over many executions (the uninstrumented ctest asserts it).
 NOT_UNDER_ASAN="Runtime.MemoryStaysFlatOverManyExecutions"
-EXCLUDED="$NOT_UNDER_ASAN"
+# Not yet under ASan: crash isolation leaves a fault or a hang by jumping from the signal handler
+# (on the alternate signal stack) straight to the runner's stack, a switch ASan's fiber bookkeeping
+# is not told about ("finishing a fiber switch that has not started"). The uninstrumented ctest
+# runs them; annotating that jump is open work (README, Reliability).
+NOT_YET_UNDER_ASAN="Crash.*"
+EXCLUDED="$NOT_UNDER_ASAN:$NOT_YET_UNDER_ASAN"
 MODEL_FILTER="*-$EXCLUDED"
 echo "weft: sanitize: model tests ($MODEL_FILTER)" >&2
 "$build_dir/tests/weft_model_tests" --gtest_filter="$MODEL_FILTER" --gtest_brief=1

@@ -74,9 +74,12 @@ const std::vector<const Scenario*>& scenarios();
 const Scenario* find_scenario(std::string_view name);
 
 // Registers a scenario at static-initialization time.
+// Precondition: `scenario` has static storage duration (the registry keeps its address); use
+// WEFT_REGISTER_SCENARIO. A temporary is rejected at compile time.
 class ScenarioRegistrar {
  public:
   explicit ScenarioRegistrar(const Scenario& scenario);
+  explicit ScenarioRegistrar(Scenario&&) = delete;
 };
 
 // 32-bit FNV-1a of the scenario name: ties a schedule token to its scenario.
