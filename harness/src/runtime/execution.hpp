@@ -184,6 +184,7 @@ class Execution {
   int pick_among(std::span<const int> runnable, int self, bool yielded);
   // A recorded choice among n values (n <= 1: 0, not recorded).
   std::uint32_t choose_value(std::uint32_t n, ValueChoice kind);
+  bool choose_spurious();  // cv waits: see execution_ops.cpp
   // Records an api_misuse finding and aborts the current thread.
   void fail_misuse(std::string message, SourceLoc loc);
 

@@ -307,6 +307,19 @@ void Execution::fail_unlock_misuse(const MutexState& m, SourceLoc loc) {
       loc);
 }
 
+// Whether a woken condition-variable wait wakes spuriously: a value choice while the execution's
+// budget of spurious wake-ups lasts; past it, none, and the search is marked bounded by it.
+bool Execution::choose_spurious() {
+  if (!options_.spurious_wakeups) return false;
+  if (spurious_used_ >= options_.max_spurious) {
+    spurious_pruned_ = true;
+    return false;
+  }
+  const bool spurious = choose_value(2, ValueChoice::kSpuriousWake) == 1;
+  if (spurious) ++spurious_used_;
+  return spurious;
+}
+
 void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   if (!check_slot(cv.slot, loc) || !check_slot(m.slot, loc)) return;
   if (aborting_) return;
@@ -319,15 +332,7 @@ void Execution::cv_wait(CondVarState& cv, MutexState& m, SourceLoc loc) {
   set_pending(OpKind::kCvWait, loc, cv.slot.id);
   schedule();
   if (aborting_) return;
-  bool spurious = false;
-  if (options_.spurious_wakeups) {
-    if (spurious_used_ < options_.max_spurious) {
-      spurious = choose_value(2, ValueChoice::kSpuriousWake) == 1;
-      if (spurious) ++spurious_used_;
-    } else {
-      spurious_pruned_ = true;
-    }
-  }
+  const bool spurious = choose_spurious();
   m.owner = -1;
   runnable_dirty_ = true;
   if (m.protocol != 0) [[unlikely]]

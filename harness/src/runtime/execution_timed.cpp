@@ -134,15 +134,7 @@ bool Execution::cv_wait_until(CondVarState& cv, MutexState& m, std::int64_t dead
   set_pending(OpKind::kCvWait, loc);
   schedule();
   if (aborting_) return true;
-  bool spurious = false;
-  if (options_.spurious_wakeups) {
-    if (spurious_used_ < options_.max_spurious) {
-      spurious = choose_value(2, ValueChoice::kSpuriousWake) == 1;
-      if (spurious) ++spurious_used_;
-    } else {
-      spurious_pruned_ = true;
-    }
-  }
+  const bool spurious = choose_spurious();
   m.owner = -1;
   runnable_dirty_ = true;
   if (m.protocol != 0) protocol_released(m);
